@@ -1,0 +1,14 @@
+/* exec.h: the executor's public entry point.  It reads a checked plan and
+ * runs the sandbox; it never sees argv or JSON. */
+#ifndef HUSK_EXEC_H
+#define HUSK_EXEC_H
+
+#include "plan/plan.h"
+#include "lib/err.h"
+
+/* Run the sandbox described by plan in the foreground.  Returns 0 with
+ * *status set to the program's exit status (128+signal when killed), or -1
+ * with err set when husk itself failed (the caller exits 1). */
+int exec_run (const struct husk_plan *plan, int *status, struct husk_err *err);
+
+#endif

@@ -1,0 +1,55 @@
+/* pid1.c: the reaper that runs as pid 1 of a new pid namespace unless
+ * --as-pid-1 is given.
+ *
+ * Orphans inside the namespace are re-parented to pid 1; without a reaper
+ * they stay zombies forever.  The reaper waits for everything, and when the
+ * program itself exits, exits with the program's status (128+signal when it
+ * was killed); the kernel then kills whatever is left in the namespace.
+ *
+ * Must not: keep any fd the program does not need (it closes the sync
+ * socket so the parent sees EOF at the program's execve).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec/exec_int.h"
+
+static _Noreturn void
+reap_until (pid_t main_pid)
+{
+  for (;;)
+    {
+      int st;
+      pid_t pid = wait (&st);
+
+      if (pid < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          _exit (1);
+        }
+      if (pid == main_pid)
+        _exit (exec_status_from_wait (st));
+    }
+}
+
+int
+pid1_fork_reaper (int sync_fd, bool die_with_parent, struct husk_err *err)
+{
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    return husk_err_sys (err, "fork the pid 1 reaper's child");
+  if (pid == 0)
+    {
+      /* The program: dies if the reaper dies (which also ends the namespace). */
+      if (die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        return husk_err_sys (err, "--die-with-parent: prctl");
+      return 0;
+    }
+  close (sync_fd);
+  reap_until (pid);
+}

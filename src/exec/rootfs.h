@@ -1,0 +1,34 @@
+/* rootfs.h: the state shared by the child-side filesystem phases
+ * (rootfs.c builds and pivots into the new root; mounts.c runs ops[]).
+ *
+ * Layout while ops run (after the first pivot_root, inside the child's
+ * private mount namespace):
+ *   /            a small private tmpfs ("scratch"): temp files live here
+ *   /newroot     the sandbox root being built (a tmpfs in flag mode)
+ *   /oldroot     the host's root; host paths are resolved under it
+ */
+#ifndef HUSK_EXEC_ROOTFS_H
+#define HUSK_EXEC_ROOTFS_H
+
+#include <stdbool.h>
+#include "plan/plan.h"
+#include "lib/err.h"
+
+struct exec_rootfs
+{
+  const struct husk_plan *plan;
+  int newroot_fd;       /* O_PATH|O_DIRECTORY of /newroot */
+  int oldroot_fd;       /* O_PATH|O_DIRECTORY of /oldroot (the host root) */
+  int scratch_fd;       /* O_PATH|O_DIRECTORY of the scratch tmpfs root "/" */
+  bool in_userns;       /* running in a user namespace husk created */
+  bool have_mount_api;  /* open_tree/move_mount/fsopen/fsmount/mount_setattr usable */
+  const char *host_tty; /* ttyname of the caller's stdout if a tty (for /dev/console), or NULL */
+  unsigned scratch_seq; /* counter for unique scratch names */
+};
+
+/* mounts.c: run one op of plan->ops (any kind), resolving its destination
+ * inside newroot without ever leaving it.  Errors name op->origin.where. */
+int exec_mounts_run_op (struct exec_rootfs *fs, const struct husk_op *op,
+                        struct husk_err *err);
+
+#endif

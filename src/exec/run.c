@@ -1,0 +1,382 @@
+/* run.c: the executor's phases, the clone, the wait and the exit status.
+ *
+ * Phases (the same for every front end):
+ *   0. parent: decide the namespaces (a user namespace is implied when not
+ *      root), make the sync socket.
+ *   1. clone into the namespaces; the parent writes the id maps and sends GO.
+ *   2. child: loopback, hostname; prepare the new root, run ops[] in order.
+ *   3. child: pivot_root into the new root, detach the host's.
+ *   4. child: cwd, environment, close stray fds, pid-1 reaper (new pid
+ *      namespace), setsid, drop every capability, no_new_privs.
+ *   5. child: execve.  The parent waits and exits with the program's status
+ *      (128+signal when it was killed).
+ * A failing child sends {errno, message} on the sync socket and exits; the
+ * parent prints one line and exits 1.  Everything the child mounted lives in
+ * its own mount namespace and vanishes with it.
+ *
+ * Must not: read argv or JSON; print (main prints).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec/exec.h"
+#include "exec/exec_int.h"
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+
+struct run_ctx
+{
+  const struct husk_plan *plan;
+  unsigned ns;          /* HUSK_NS_* actually created */
+  uid_t euid;
+  gid_t egid;
+  char *old_cwd;        /* caller's cwd, tried inside when there is no --chdir */
+  const char *host_tty;
+  int sock[2];          /* [0] parent, [1] child */
+};
+
+int
+exec_status_from_wait (int wstatus)
+{
+  if (WIFEXITED (wstatus))
+    return WEXITSTATUS (wstatus);
+  if (WIFSIGNALED (wstatus))
+    return 128 + WTERMSIG (wstatus);
+  return 1;
+}
+
+static unsigned long
+clone_flags (unsigned ns)
+{
+  unsigned long flags = CLONE_NEWNS;
+
+  if (ns & HUSK_NS_USER)
+    flags |= CLONE_NEWUSER;
+  if (ns & HUSK_NS_IPC)
+    flags |= CLONE_NEWIPC;
+  if (ns & HUSK_NS_PID)
+    flags |= CLONE_NEWPID;
+  if (ns & HUSK_NS_NET)
+    flags |= CLONE_NEWNET;
+  if (ns & HUSK_NS_UTS)
+    flags |= CLONE_NEWUTS;
+  if (ns & HUSK_NS_CGROUP)
+    flags |= CLONE_NEWCGROUP;
+  return flags;
+}
+
+/* Phase 0: which namespaces, given who we are. */
+static int
+decide_namespaces (struct run_ctx *ctx, struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+
+  ctx->ns = plan->unshare | HUSK_NS_MNT;
+  /* Without privileges, mounting needs a user namespace of our own. */
+  if (ctx->euid != 0)
+    ctx->ns |= HUSK_NS_USER;
+  if (!(ctx->ns & HUSK_NS_USER))
+    {
+      if (plan->has_uid)
+        return husk_err_set (err, 0, "%s: requires --unshare-user", plan->uid_origin.where);
+      if (plan->has_gid)
+        return husk_err_set (err, 0, "%s: requires --unshare-user", plan->gid_origin.where);
+    }
+  if ((ctx->ns & HUSK_NS_CGROUP) && plan->cgroup_try && access ("/proc/self/ns/cgroup", F_OK) < 0)
+    ctx->ns &= ~HUSK_NS_CGROUP;
+  return 0;
+}
+
+static void
+child_fail (struct run_ctx *ctx, struct husk_err *err)
+{
+  if (err->errnum == EPERM || err->errnum == EACCES)
+    userns_hint (err);
+  sync_send (ctx->sock[1], SYNC_ERROR, err);
+  _exit (1);
+}
+
+static int
+enter_cwd (struct run_ctx *ctx, struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+  const char *cwd = "/";
+  const char *home;
+
+  if (plan->chdir)
+    {
+      if (chdir (plan->chdir) < 0)
+        return husk_err_sys (err, "%s", plan->chdir_origin.where);
+      cwd = plan->chdir;
+    }
+  else if (ctx->old_cwd && chdir (ctx->old_cwd) == 0)
+    cwd = ctx->old_cwd;
+  else if ((home = getenv ("HOME")) && chdir (home) == 0)
+    cwd = home;
+  else if (chdir ("/") < 0)
+    return husk_err_sys (err, "chdir /");
+  if (setenv ("PWD", cwd, 1) < 0)
+    return husk_err_sys (err, "setenv PWD");
+  return 0;
+}
+
+static int
+apply_env (const struct husk_plan *plan, struct husk_err *err)
+{
+  for (size_t i = 0; i < plan->n_env; i++)
+    {
+      const struct husk_envop *e = &plan->env[i];
+      int r = 0;
+
+      switch (e->kind)
+        {
+        case HUSK_ENV_SET:
+          r = setenv (e->name, e->value, 1);
+          break;
+        case HUSK_ENV_UNSET:
+          r = unsetenv (e->name);
+          break;
+        case HUSK_ENV_CLEAR:
+          r = clearenv ();
+          break;
+        default:
+          return husk_err_set (err, 0, "%s: unknown environment edit", e->origin.where);
+        }
+      if (r != 0)
+        return husk_err_sys (err, "%s", e->origin.where);
+    }
+  return 0;
+}
+
+static int
+cmp_int (const void *a, const void *b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
+}
+
+static void
+close_fds_from (unsigned first, unsigned last)
+{
+  if (first > last)
+    return;
+  if (syscall (SYS_close_range, first, last, 0) == 0)
+    return;
+  /* Kernels before 5.9: close one by one up to the fd limit. */
+  long max = sysconf (_SC_OPEN_MAX);
+  if (max < 0 || max > 65536)
+    max = 65536;
+  for (unsigned fd = first; fd <= last && fd < (unsigned) max; fd++)
+    close ((int) fd);
+}
+
+/* Only fds 0-2, the ones a flag names, and the sync socket (close-on-exec)
+ * survive: an fd the caller leaked to us (a session bus socket, a
+ * writable file) would otherwise be a way out of the sandbox. */
+static void
+close_stray_fds (const struct husk_plan *plan, int sync_fd)
+{
+  size_t n = plan->n_keep_fds + 1;
+  cleanup_free int *keep = xcalloc (n, sizeof *keep);
+  unsigned next = 3;
+
+  memcpy (keep, plan->keep_fds, plan->n_keep_fds * sizeof *keep);
+  keep[n - 1] = sync_fd;
+  qsort (keep, n, sizeof *keep, cmp_int);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (keep[i] < (int) next)
+        continue;
+      close_fds_from (next, (unsigned) keep[i] - 1);
+      next = (unsigned) keep[i] + 1;
+    }
+  close_fds_from (next, ~0U);
+}
+
+static int
+child_setup (struct run_ctx *ctx, struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+  struct exec_rootfs fs = { .plan = plan, .newroot_fd = -1, .oldroot_fd = -1,
+                            .scratch_fd = -1, .host_tty = ctx->host_tty,
+                            .in_userns = (ctx->ns & HUSK_NS_USER) != 0 };
+
+  if ((ctx->ns & HUSK_NS_NET) && net_loopback_up (err) < 0)
+    return -1;
+  if (plan->hostname && sethostname (plan->hostname, strlen (plan->hostname)) < 0)
+    return husk_err_sys (err, "%s", plan->hostname_origin.where);
+  if (rootfs_prepare (&fs, err) < 0 || rootfs_run_ops (&fs, err) < 0
+      || rootfs_finish (&fs, err) < 0)
+    {
+      rootfs_close (&fs);
+      return -1;
+    }
+  if (apply_env (plan, err) < 0 || enter_cwd (ctx, err) < 0)
+    return -1;
+  close_stray_fds (plan, ctx->sock[1]);
+  if ((ctx->ns & HUSK_NS_PID) && !plan->as_pid_1
+      && pid1_fork_reaper (ctx->sock[1], plan->die_with_parent, err) < 0)
+    return -1;
+  if (plan->new_session && setsid () < 0)
+    return husk_err_sys (err, "--new-session: setsid");
+  return caps_drop_all (err);
+}
+
+static _Noreturn void
+child_main (struct run_ctx *ctx)
+{
+  const struct husk_plan *plan = ctx->plan;
+  struct husk_err err = { 0 };
+  enum sync_type type;
+
+  close (ctx->sock[0]);
+  if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    {
+      husk_err_sys (&err, "--die-with-parent: prctl");
+      child_fail (ctx, &err);
+    }
+  /* Wait until the parent has written our id maps; EOF means it died. */
+  if (sync_recv (ctx->sock[1], &type, NULL) != 1 || type != SYNC_GO)
+    _exit (1);
+  if (child_setup (ctx, &err) < 0)
+    child_fail (ctx, &err);
+
+  {
+    cleanup_free char **argv = xcalloc (plan->argc + 1, sizeof *argv);
+    memcpy (argv, plan->argv, plan->argc * sizeof *argv);
+    if (plan->argv0)
+      argv[0] = plan->argv0;
+    execvp (plan->argv[0], argv);
+  }
+  husk_err_sys (&err, "execvp %s", plan->argv[0]);
+  child_fail (ctx, &err);
+}
+
+static pid_t
+clone_child (unsigned long flags)
+{
+  /* Raw clone behaves like fork() here: no new stack, child returns 0. */
+  return (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int
+start_child (struct run_ctx *ctx, pid_t *pid, struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctx->sock) < 0)
+    return husk_err_sys (err, "socketpair");
+  *pid = clone_child (clone_flags (ctx->ns));
+  if (*pid < 0 && (ctx->ns & HUSK_NS_USER) && plan->user_try && ctx->euid == 0
+      && (errno == EINVAL || errno == EPERM || errno == ENOSPC || errno == EUSERS))
+    {
+      /* --unshare-user-try: as root we can do without one. */
+      ctx->ns &= ~HUSK_NS_USER;
+      if (plan->has_uid || plan->has_gid)
+        return husk_err_set (err, 0, "%s: requires a user namespace, which is unavailable",
+                             plan->has_uid ? plan->uid_origin.where : plan->gid_origin.where);
+      *pid = clone_child (clone_flags (ctx->ns));
+    }
+  if (*pid < 0)
+    {
+      husk_err_sys (err, "creating the sandbox's namespaces (clone)");
+      userns_hint (err);
+      return -1;
+    }
+  if (*pid == 0)
+    child_main (ctx);
+  return 0;
+}
+
+static int
+wait_child (pid_t pid, int *wstatus)
+{
+  while (waitpid (pid, wstatus, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return 0;
+}
+
+/* Phase 1, parent side: id maps, GO, then relay a child error if any. */
+static int
+parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+  enum sync_type type;
+  int wstatus, r;
+
+  if (ctx->ns & HUSK_NS_USER)
+    {
+      struct userns_ids ids = {
+        .inside_uid = plan->has_uid ? plan->uid : ctx->euid, .outside_uid = ctx->euid,
+        .inside_gid = plan->has_gid ? plan->gid : ctx->egid, .outside_gid = ctx->egid,
+        .deny_setgroups = ctx->euid != 0,
+      };
+      if (userns_write_maps (pid, &ids, err) < 0)
+        {
+          userns_hint (err);
+          kill (pid, SIGKILL);
+          wait_child (pid, &wstatus);
+          return -1;
+        }
+    }
+  if (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0)
+    {
+      husk_err_sys (err, "start the sandbox");
+      kill (pid, SIGKILL);
+      wait_child (pid, &wstatus);
+      return -1;
+    }
+
+  r = sync_recv (ctx->sock[0], &type, err);
+  if (wait_child (pid, &wstatus) < 0)
+    return husk_err_sys (err, "waitpid");
+  if (r == 1 && type == SYNC_ERROR)
+    return -1;
+  *status = exec_status_from_wait (wstatus);
+  return 0;
+}
+
+int
+exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
+{
+  struct run_ctx ctx = { .plan = plan, .sock = { -1, -1 } };
+  pid_t pid;
+  int r;
+
+  ctx.euid = geteuid ();
+  ctx.egid = getegid ();
+  if (decide_namespaces (&ctx, err) < 0)
+    return -1;
+  ctx.old_cwd = getcwd (NULL, 0);
+  if (isatty (1))
+    ctx.host_tty = ttyname (1);
+  if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    {
+      free (ctx.old_cwd);
+      return husk_err_sys (err, "--die-with-parent: prctl");
+    }
+
+  r = start_child (&ctx, &pid, err);
+  if (r == 0)
+    {
+      close (ctx.sock[1]);
+      ctx.sock[1] = -1;
+      r = parent_side (&ctx, pid, status, err);
+    }
+  husk_cleanup_closep (&ctx.sock[0]);
+  husk_cleanup_closep (&ctx.sock[1]);
+  free (ctx.old_cwd);
+  return r;
+}

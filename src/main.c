@@ -1,0 +1,62 @@
+/* main.c: pick the front end, build and check the plan, run the executor,
+ * and map errors to the exit status (1 for husk's own errors, otherwise the
+ * program's status).
+ *
+ * Must not: know any flag or any executor detail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "exec/exec.h"
+#include "lib/err.h"
+#include "plan/plan.h"
+
+int
+main (int argc, char **argv)
+{
+  struct husk_plan plan;
+  struct husk_err err = { 0 };
+  enum cli_action action = CLI_RUN;
+  int status = 1;
+
+  plan_init (&plan);
+  if (cli_parse (&plan, argc, argv, &action, &err) < 0)
+    goto fail;
+
+  switch (action)
+    {
+    case CLI_HELP:
+      cli_print_help (stdout);
+      status = 0;
+      goto out;
+    case CLI_VERSION:
+      cli_print_version (stdout);
+      status = 0;
+      goto out;
+    case CLI_PRINT_PLAN:
+    case CLI_RUN:
+      break;
+    default:
+      abort ();
+    }
+
+  if (plan_check (&plan, &err) < 0)
+    goto fail;
+  if (action == CLI_PRINT_PLAN)
+    {
+      plan_dump (&plan, stdout);
+      status = fflush (stdout) == 0 ? 0 : 1;
+      goto out;
+    }
+  if (exec_run (&plan, &status, &err) < 0)
+    goto fail;
+  goto out;
+
+fail:
+  husk_err_print (&err);
+  status = 1;
+out:
+  plan_free (&plan);
+  return status;
+}

@@ -1,0 +1,172 @@
+/* plan.h: struct husk_plan, the one contract between front ends and executor.
+ *
+ * Front ends (src/cli, src/oci) only fill a plan; the executor (src/exec)
+ * only reads it.  The plan owns every string and array it points to and is
+ * released with plan_free().  Nothing here makes a syscall.
+ *
+ * Order-sensitive filesystem work is the ordered array ops[]; everything
+ * else is a plain field applied at a fixed executor phase.
+ */
+#ifndef HUSK_PLAN_H
+#define HUSK_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Where a piece of the plan came from, for error messages: the user-visible
+ * text ("--ro-bind /nope /x", or a JSON path "mounts[3].destination") and,
+ * for flags, the argv index (-1 when not from argv, e.g. inside --args). */
+struct husk_origin
+{
+  char *where;
+  int argi;
+};
+
+enum husk_op_kind
+{
+  HUSK_OP_BIND,          /* src (host path) -> dest; flags RO/DEV/TRY */
+  HUSK_OP_BIND_FD,       /* fd -> dest; flag RO */
+  HUSK_OP_REMOUNT_RO,    /* dest, not recursive */
+  HUSK_OP_PROC,          /* new procfs at dest */
+  HUSK_OP_DEV,           /* new minimal /dev at dest */
+  HUSK_OP_TMPFS,         /* tmpfs at dest; perms, size */
+  HUSK_OP_MQUEUE,        /* mqueue at dest */
+  HUSK_OP_DIR,           /* mkdir -p dest; perms */
+  HUSK_OP_FILE,          /* copy fd content to a new file dest; perms */
+  HUSK_OP_BIND_DATA,     /* copy fd content to a file bind-mounted on dest; flag RO; perms */
+  HUSK_OP_SYMLINK,       /* symlink dest -> src (src is the link text) */
+  HUSK_OP_CHMOD,         /* chmod dest to perms (must exist) */
+  HUSK_OP_OVERLAY,       /* overlay of overlay_srcs[] at dest; upper/work per overlay_mode */
+};
+#define HUSK_OP_KIND_COUNT (HUSK_OP_OVERLAY + 1)
+
+/* Flags on ops. */
+#define HUSK_OPF_RO   (1u << 0) /* read-only (ro-bind, ro-bind-fd, ro-bind-data) */
+#define HUSK_OPF_DEV  (1u << 1) /* allow device nodes (dev-bind) */
+#define HUSK_OPF_TRY  (1u << 2) /* skip silently when src does not exist */
+
+enum husk_overlay_mode
+{
+  HUSK_OVERLAY_RW,   /* --overlay RWSRC WORKDIR DEST: upper=src, work=workdir */
+  HUSK_OVERLAY_TMP,  /* --tmp-overlay DEST: upper and work on a fresh tmpfs */
+  HUSK_OVERLAY_RO,   /* --ro-overlay DEST: lower layers only, read-only */
+};
+
+#define HUSK_PERMS_UNSET  (-1) /* use the op's default mode */
+#define HUSK_SIZE_UNSET   0    /* no size= for tmpfs */
+
+struct husk_op
+{
+  enum husk_op_kind kind;
+  unsigned flags;           /* HUSK_OPF_* */
+  char *src;                /* host path (BIND), link text (SYMLINK), upper dir (OVERLAY rw) */
+  char *dest;               /* path inside the new root, as given (may be relative) */
+  int fd;                   /* BIND_FD, FILE, BIND_DATA; -1 otherwise */
+  int perms;                /* mode bits or HUSK_PERMS_UNSET */
+  uint64_t size;            /* tmpfs size in bytes or HUSK_SIZE_UNSET */
+  /* OVERLAY only */
+  enum husk_overlay_mode overlay_mode;
+  char **overlay_srcs;      /* lower layers, in --overlay-src order (bottom first) */
+  size_t n_overlay_srcs;
+  char *overlay_work;       /* work dir for HUSK_OVERLAY_RW */
+  struct husk_origin origin;
+};
+
+/* Namespaces to create (bitmask of HUSK_NS_*). */
+#define HUSK_NS_USER    (1u << 0)
+#define HUSK_NS_IPC     (1u << 1)
+#define HUSK_NS_PID     (1u << 2)
+#define HUSK_NS_NET     (1u << 3)
+#define HUSK_NS_UTS     (1u << 4)
+#define HUSK_NS_CGROUP  (1u << 5)
+#define HUSK_NS_MNT     (1u << 6) /* always set by the executor */
+
+enum husk_env_kind
+{
+  HUSK_ENV_SET,     /* name=value */
+  HUSK_ENV_UNSET,   /* name */
+  HUSK_ENV_CLEAR,   /* clear everything set so far */
+};
+
+struct husk_envop
+{
+  enum husk_env_kind kind;
+  char *name;
+  char *value;
+  struct husk_origin origin;
+};
+
+struct husk_plan
+{
+  /* Namespaces. */
+  unsigned unshare;          /* HUSK_NS_* requested */
+  bool user_try;             /* --unshare-user-try: skip userns when impossible */
+  bool cgroup_try;           /* --unshare-cgroup-try */
+  struct husk_origin unshare_user_origin;  /* first flag that asked for a userns, for errors */
+
+  /* Identity inside the sandbox. */
+  bool has_uid, has_gid;
+  uid_t uid;
+  gid_t gid;
+  struct husk_origin uid_origin, gid_origin;
+  char *hostname;
+  struct husk_origin hostname_origin;
+
+  /* Filesystem: ordered operations. */
+  struct husk_op *ops;
+  size_t n_ops, cap_ops;
+
+  /* Environment: ordered edits applied to the caller's environment. */
+  struct husk_envop *env;
+  size_t n_env, cap_env;
+
+  /* Process. */
+  char *chdir;               /* working directory inside, or NULL */
+  struct husk_origin chdir_origin;
+  char *argv0;               /* --argv0, or NULL */
+  char **argv;               /* command and arguments, NULL-terminated */
+  size_t argc;
+  bool die_with_parent;
+  bool new_session;
+  bool as_pid_1;
+
+  /* fds named by flags that must reach the program (sorted, unique). */
+  int *keep_fds;
+  size_t n_keep_fds, cap_keep_fds;
+
+  /* Front-end only requests, consumed by main. */
+  bool print_plan;           /* --print-plan: dump and exit 0 */
+};
+
+/* Lifetime. */
+void plan_init (struct husk_plan *plan);
+void plan_free (struct husk_plan *plan);
+
+/* Constructors: append an op/env edit and return it (zeroed except kind,
+ * fd = -1, perms = HUSK_PERMS_UNSET, origin copied).  The plan owns the copy. */
+struct husk_op *plan_add_op (struct husk_plan *plan, enum husk_op_kind kind,
+                             const struct husk_origin *origin);
+struct husk_envop *plan_add_env (struct husk_plan *plan, enum husk_env_kind kind,
+                                 const char *name, const char *value,
+                                 const struct husk_origin *origin);
+void plan_keep_fd (struct husk_plan *plan, int fd);
+
+/* Origin helpers: origin_make formats a new owned `where`. */
+struct husk_origin origin_make (int argi, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+struct husk_origin origin_copy (const struct husk_origin *o);
+void origin_free (struct husk_origin *o);
+
+const char *plan_op_kind_name (enum husk_op_kind kind);
+
+/* check.c: cross-field rules shared by both front ends (no syscalls). */
+struct husk_err;
+int plan_check (const struct husk_plan *plan, struct husk_err *err);
+
+/* dump.c: stable text form, one line per field/op; for --print-plan and golden tests. */
+#include <stdio.h>
+void plan_dump (const struct husk_plan *plan, FILE *out);
+
+#endif
