@@ -98,7 +98,7 @@ decide_namespaces (struct run_ctx *ctx, struct husk_err *err)
   return 0;
 }
 
-static void
+static _Noreturn void
 child_fail (struct run_ctx *ctx, struct husk_err *err)
 {
   if (err->errnum == EPERM || err->errnum == EACCES)
@@ -352,7 +352,7 @@ int
 exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
 {
   struct run_ctx ctx = { .plan = plan, .sock = { -1, -1 } };
-  pid_t pid;
+  pid_t pid = -1;
   int r;
 
   ctx.euid = geteuid ();

@@ -1,0 +1,185 @@
+# fish completion for husk.  Hand-written; keep in step with
+# src/cli/options.def.  tests/docs-sync.sh checks that every option has a
+# "complete ... -l NAME" line below, and that every option taking arguments
+# has a "case --NAME" in __husk_arg_kinds echoing the table's COMPLETION words.
+#
+# fish's own option handling knows only one argument per option, and husk
+# options take up to three, so the words before the cursor are walked here the
+# way husk parses them, and each completion below is enabled by what the
+# cursor is on: an option, an option's argument of some kind, or the command.
+
+# The argument kinds of an option, one word per argument; nothing for options
+# without arguments (and for unknown words).
+function __husk_arg_kinds
+    switch $argv[1]
+        case --args
+            echo fd
+        case --argv0
+            echo value
+        case --uid
+            echo uid
+        case --gid
+            echo gid
+        case --hostname
+            echo host
+        case --chdir
+            echo dir
+        case --setenv
+            echo name value
+        case --unsetenv
+            echo name
+        case --bind --bind-try --dev-bind --dev-bind-try --ro-bind --ro-bind-try
+            echo path path
+        case --bind-fd --ro-bind-fd
+            echo fd path
+        case --remount-ro --proc --dev --tmpfs --mqueue --dir
+            echo path
+        case --file --bind-data --ro-bind-data
+            echo fd path
+        case --symlink
+            echo value path
+        case --chmod
+            echo octal path
+        case --perms
+            echo octal
+        case --size
+            echo size
+        case --overlay-src
+            echo dir
+        case --overlay
+            echo dir dir path
+        case --tmp-overlay --ro-overlay
+            echo path
+    end
+end
+
+# Print what the cursor is on: "option" (an option or the command name),
+# "arg KIND" (an option's argument), or "command N" (the command's
+# arguments; the command is the N-th word before the cursor, counting from 1).
+function __husk_state
+    set -l words (commandline -opc)
+    set -l n (count $words)
+    set -l i 2
+    while test $i -le $n
+        set -l word $words[$i]
+        if test "$word" = --
+            set -l next (math $i + 1)
+            if test $next -le $n
+                echo command $next
+            else
+                echo command-name
+            end
+            return
+        end
+        set -l kinds (string split ' ' -- (__husk_arg_kinds $word))
+        if set -q kinds[1]
+            set -l nk (count $kinds)
+            set -l left (math $n - $i)
+            if test $left -lt $nk
+                echo arg $kinds[(math $left + 1)]
+                return
+            end
+            set i (math $i + 1 + $nk)
+            continue
+        end
+        if string match -q -- '-*' $word
+            set i (math $i + 1)
+            continue
+        end
+        echo command $i
+        return
+    end
+    echo option
+end
+
+function __husk_is
+    set -l state (string split ' ' -- (__husk_state))
+    test "$state[1]" = "$argv[1]"; or return 1
+    if set -q argv[2]
+        test "$state[2]" = "$argv[2]"; or return 1
+    end
+    return 0
+end
+
+# Complete the command (at the cursor, after "--") or its arguments, using the
+# command's own completion.
+function __husk_complete_command
+    set -l state (string split ' ' -- (__husk_state))
+    set -l cur (commandline -ct)
+    if test "$state[1]" = command
+        set -l words (commandline -opc)
+        complete --do-complete=(string join ' ' -- (string escape -- $words[$state[2]..-1]) "$cur")
+    else
+        complete --do-complete="$cur"
+    end
+end
+
+# No file names unless a state below asks for them.
+complete -c husk -f
+
+# Arguments.
+complete -c husk -n '__husk_is arg path' -F
+complete -c husk -n '__husk_is arg dir' -a '(__fish_complete_directories (commandline -ct))'
+complete -c husk -n '__husk_is arg name' -a '(set --names --export)'
+
+# The command and its arguments.
+complete -c husk -n '__husk_is option; and not string match -q -- "-*" (commandline -ct)' -a '(__husk_complete_command)'
+complete -c husk -n '__husk_is command-name' -a '(__husk_complete_command)'
+complete -c husk -n '__husk_is command' -a '(__husk_complete_command)'
+
+# Options: General
+complete -c husk -n '__husk_is option' -l help -d 'Print a summary of the options and exit'
+complete -c husk -n '__husk_is option' -l version -d 'Print the version and exit'
+complete -c husk -n '__husk_is option' -l args -d 'Read NUL-separated arguments from FD'
+complete -c husk -n '__husk_is option' -l argv0 -d 'Pass VALUE as the program\'s argv[0]'
+complete -c husk -n '__husk_is option' -l level-prefix -d 'Start messages with a syslog severity'
+complete -c husk -n '__husk_is option' -l print-plan -d 'Print the sandbox plan instead of running it'
+# Options: Namespaces
+complete -c husk -n '__husk_is option' -l unshare-all -d 'Create every namespace supported by default'
+complete -c husk -n '__husk_is option' -l share-net -d 'Keep the network namespace of the caller'
+complete -c husk -n '__husk_is option' -l unshare-user -d 'Create a new user namespace'
+complete -c husk -n '__husk_is option' -l unshare-user-try -d 'Create a new user namespace if possible'
+complete -c husk -n '__husk_is option' -l unshare-ipc -d 'Create a new IPC namespace'
+complete -c husk -n '__husk_is option' -l unshare-pid -d 'Create a new PID namespace'
+complete -c husk -n '__husk_is option' -l unshare-net -d 'Create a new network namespace, loopback up'
+complete -c husk -n '__husk_is option' -l unshare-uts -d 'Create a new UTS namespace'
+complete -c husk -n '__husk_is option' -l unshare-cgroup -d 'Create a new cgroup namespace'
+complete -c husk -n '__husk_is option' -l unshare-cgroup-try -d 'Create a new cgroup namespace if supported'
+complete -c husk -n '__husk_is option' -l uid -d 'UID: user id inside the sandbox'
+complete -c husk -n '__husk_is option' -l gid -d 'GID: group id inside the sandbox'
+complete -c husk -n '__husk_is option' -l hostname -d 'NAME: host name inside the sandbox'
+# Options: Environment
+complete -c husk -n '__husk_is option' -l chdir -d 'DIR: working directory inside the sandbox'
+complete -c husk -n '__husk_is option' -l clearenv -d 'Remove every environment variable'
+complete -c husk -n '__husk_is option' -l setenv -d 'VAR VALUE: set an environment variable'
+complete -c husk -n '__husk_is option' -l unsetenv -d 'VAR: remove an environment variable'
+# Options: Filesystem
+complete -c husk -n '__husk_is option' -l bind -d 'SRC DEST: bind-mount a host path, writable'
+complete -c husk -n '__husk_is option' -l bind-try -d 'SRC DEST: like --bind, skipped if SRC is missing'
+complete -c husk -n '__husk_is option' -l dev-bind -d 'SRC DEST: bind-mount a host path, devices usable'
+complete -c husk -n '__husk_is option' -l dev-bind-try -d 'SRC DEST: like --dev-bind, skipped if SRC is missing'
+complete -c husk -n '__husk_is option' -l ro-bind -d 'SRC DEST: bind-mount a host path read-only'
+complete -c husk -n '__husk_is option' -l ro-bind-try -d 'SRC DEST: like --ro-bind, skipped if SRC is missing'
+complete -c husk -n '__husk_is option' -l bind-fd -d 'FD DEST: bind-mount an open file descriptor'
+complete -c husk -n '__husk_is option' -l ro-bind-fd -d 'FD DEST: bind-mount an open file descriptor read-only'
+complete -c husk -n '__husk_is option' -l remount-ro -d 'DEST: make a mount read-only'
+complete -c husk -n '__husk_is option' -l proc -d 'DEST: mount a new procfs'
+complete -c husk -n '__husk_is option' -l dev -d 'DEST: mount a minimal /dev'
+complete -c husk -n '__husk_is option' -l tmpfs -d 'DEST: mount a new tmpfs'
+complete -c husk -n '__husk_is option' -l mqueue -d 'DEST: mount a new mqueue filesystem'
+complete -c husk -n '__husk_is option' -l dir -d 'DEST: create a directory'
+complete -c husk -n '__husk_is option' -l file -d 'FD DEST: create a file from FD'
+complete -c husk -n '__husk_is option' -l bind-data -d 'FD DEST: bind-mount a file made from FD'
+complete -c husk -n '__husk_is option' -l ro-bind-data -d 'FD DEST: read-only bind-mount of a file made from FD'
+complete -c husk -n '__husk_is option' -l symlink -d 'SRC DEST: create a symbolic link with text SRC'
+complete -c husk -n '__husk_is option' -l chmod -d 'OCTAL PATH: change permissions of an existing path'
+complete -c husk -n '__husk_is option' -l perms -d 'OCTAL: mode of the next created file, directory or tmpfs'
+complete -c husk -n '__husk_is option' -l size -d 'BYTES: size of the next tmpfs'
+complete -c husk -n '__husk_is option' -l overlay-src -d 'SRC: add a lower layer for the next overlay'
+complete -c husk -n '__husk_is option' -l overlay -d 'RWSRC WORKDIR DEST: overlay with a writable host upper layer'
+complete -c husk -n '__husk_is option' -l tmp-overlay -d 'DEST: overlay whose changes go to a tmpfs'
+complete -c husk -n '__husk_is option' -l ro-overlay -d 'DEST: read-only overlay'
+# Options: Process
+complete -c husk -n '__husk_is option' -l die-with-parent -d 'Kill the sandbox when its parent dies'
+complete -c husk -n '__husk_is option' -l new-session -d 'Run the program in a new session'
+complete -c husk -n '__husk_is option' -l as-pid-1 -d 'Run the program as pid 1 without a reaper'

@@ -1,0 +1,53 @@
+/* opts_general.c: handlers for the general options (--help, --version,
+ * --argv0, --level-prefix, --print-plan).  --args lives in cli.c because it
+ * rewrites the argument list.
+ *
+ * Must not: print (main prints help/version when told by *action).
+ */
+#include <stdlib.h>
+
+#include "cli/cli_int.h"
+#include "lib/xalloc.h"
+
+int
+cli_opt_help (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) args, (void) err;
+  *st->action = CLI_HELP;
+  st->stop = true;
+  return 0;
+}
+
+int
+cli_opt_version (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) args, (void) err;
+  *st->action = CLI_VERSION;
+  st->stop = true;
+  return 0;
+}
+
+int
+cli_opt_argv0 (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) err;
+  free (st->plan->argv0);
+  st->plan->argv0 = xstrdup (args[0]);
+  return 0;
+}
+
+int
+cli_opt_level_prefix (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) st, (void) args, (void) err;
+  husk_level_prefix = 1;
+  return 0;
+}
+
+int
+cli_opt_print_plan (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) args, (void) err;
+  st->plan->print_plan = true;
+  return 0;
+}

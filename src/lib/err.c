@@ -1,0 +1,143 @@
+/* err.c: the error convention of err.h: filling a struct husk_err on the
+ * caller's stack, formatting it, and printing it (once, from main or the
+ * parent).  Also warnings and husk_die for unrecoverable conditions.
+ *
+ * Must not: allocate (messages are truncated to fit the fixed buffers).
+ */
+#include "lib/err.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *husk_progname = "husk";
+int husk_level_prefix = 0;
+
+int
+husk_err_set (struct husk_err *err, int errnum, const char *fmt, ...)
+{
+  va_list ap;
+
+  err->errnum = errnum;
+  err->hint[0] = '\0';
+  va_start (ap, fmt);
+  vsnprintf (err->msg, sizeof err->msg, fmt, ap);
+  va_end (ap);
+  return -1;
+}
+
+int
+husk_err_sys (struct husk_err *err, const char *fmt, ...)
+{
+  int saved = errno;
+  va_list ap;
+
+  err->errnum = saved;
+  err->hint[0] = '\0';
+  va_start (ap, fmt);
+  vsnprintf (err->msg, sizeof err->msg, fmt, ap);
+  va_end (ap);
+  errno = saved;
+  return -1;
+}
+
+int
+husk_err_prefix (struct husk_err *err, const char *fmt, ...)
+{
+  char buf[HUSK_ERR_MSG_MAX];
+  va_list ap;
+  int n;
+
+  va_start (ap, fmt);
+  n = vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  if (n < 0)
+    return -1;
+  if ((size_t) n < sizeof buf - 3)
+    {
+      size_t room, len = strnlen (err->msg, sizeof err->msg);
+
+      buf[n++] = ':';
+      buf[n++] = ' ';
+      room = sizeof buf - (size_t) n - 1;
+      if (len > room)
+        len = room;
+      memcpy (buf + n, err->msg, len);
+      buf[(size_t) n + len] = '\0';
+    }
+  buf[sizeof buf - 1] = '\0';
+  memcpy (err->msg, buf, sizeof err->msg);
+  return -1;
+}
+
+int
+husk_err_hint (struct husk_err *err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (err->hint, sizeof err->hint, fmt, ap);
+  va_end (ap);
+  return -1;
+}
+
+void
+husk_err_format (const struct husk_err *err, char *buf, size_t len)
+{
+  if (len == 0)
+    return;
+  if (err->errnum != 0)
+    snprintf (buf, len, "%s: %s", err->msg, strerror (err->errnum));
+  else
+    snprintf (buf, len, "%s", err->msg);
+}
+
+/* One message line: "[<N>]husk: [kind: ]text\n". */
+static void
+err_print_line (int level, const char *kind, const char *text)
+{
+  if (husk_level_prefix)
+    fprintf (stderr, "<%d>", level);
+  if (kind)
+    fprintf (stderr, "%s: %s: %s\n", husk_progname, kind, text);
+  else
+    fprintf (stderr, "%s: %s\n", husk_progname, text);
+}
+
+void
+husk_err_print (const struct husk_err *err)
+{
+  char buf[HUSK_ERR_MSG_MAX + 256];
+
+  husk_err_format (err, buf, sizeof buf);
+  err_print_line (3, NULL, buf);
+  if (err->hint[0] != '\0')
+    err_print_line (3, "hint", err->hint);
+}
+
+void
+husk_warn (const char *fmt, ...)
+{
+  char buf[HUSK_ERR_MSG_MAX];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  err_print_line (4, "warning", buf);
+}
+
+_Noreturn void
+husk_die (const char *fmt, ...)
+{
+  char buf[HUSK_ERR_MSG_MAX];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  err_print_line (3, NULL, buf);
+  exit (1);
+}

@@ -1,0 +1,210 @@
+/* check.c: plan_check, the cross-field rules both front ends share.
+ *
+ * Everything that can be decided from the plan alone: a command exists,
+ * strings the executor needs are non-empty, overlays have their layers,
+ * flags and modes fit their op kinds, --hostname comes with a uts namespace.
+ * Messages start with the origin of the offending part.
+ *
+ * Must not: make syscalls, or decide anything the executor alone knows
+ * (e.g. whether a user namespace is implied: that depends on being root,
+ * so --uid/--gid without --unshare-user is not checked here).
+ */
+#include "plan/plan.h"
+
+#include <string.h>
+
+#include "lib/err.h"
+
+#define CHECK_HOSTNAME_MAX 64 /* HOST_NAME_MAX on Linux */
+
+static const char *
+check_where (const struct husk_origin *o, const char *fallback)
+{
+  return o->where ? o->where : fallback;
+}
+
+static int
+check_empty (const char *s, const struct husk_op *op, const char *what,
+             struct husk_err *err)
+{
+  if (s != NULL && s[0] != '\0')
+    return 0;
+  return husk_err_set (err, 0, "%s: empty %s",
+                       check_where (&op->origin, plan_op_kind_name (op->kind)),
+                       what);
+}
+
+static unsigned
+check_allowed_flags (enum husk_op_kind kind)
+{
+  switch (kind)
+    {
+    case HUSK_OP_BIND:
+      return HUSK_OPF_RO | HUSK_OPF_DEV | HUSK_OPF_TRY;
+    case HUSK_OP_BIND_FD:
+    case HUSK_OP_BIND_DATA:
+      return HUSK_OPF_RO;
+    case HUSK_OP_REMOUNT_RO:
+    case HUSK_OP_PROC:
+    case HUSK_OP_DEV:
+    case HUSK_OP_TMPFS:
+    case HUSK_OP_MQUEUE:
+    case HUSK_OP_DIR:
+    case HUSK_OP_FILE:
+    case HUSK_OP_SYMLINK:
+    case HUSK_OP_CHMOD:
+    case HUSK_OP_OVERLAY:
+    default:
+      return 0;
+    }
+}
+
+static bool
+check_takes_perms (enum husk_op_kind kind)
+{
+  return kind == HUSK_OP_TMPFS || kind == HUSK_OP_DIR || kind == HUSK_OP_FILE
+         || kind == HUSK_OP_BIND_DATA || kind == HUSK_OP_CHMOD;
+}
+
+static bool
+check_takes_fd (enum husk_op_kind kind)
+{
+  return kind == HUSK_OP_BIND_FD || kind == HUSK_OP_FILE
+         || kind == HUSK_OP_BIND_DATA;
+}
+
+/* Fields that only some kinds may carry. */
+static int
+check_op_fields (const struct husk_op *op, struct husk_err *err)
+{
+  const char *w = check_where (&op->origin, plan_op_kind_name (op->kind));
+
+  if (op->flags & ~check_allowed_flags (op->kind))
+    return husk_err_set (err, 0, "%s: flags not valid for a %s operation", w,
+                         plan_op_kind_name (op->kind));
+  if (op->perms != HUSK_PERMS_UNSET
+      && (!check_takes_perms (op->kind) || op->perms < 0 || op->perms > 07777))
+    return husk_err_set (err, 0, "%s: invalid permissions", w);
+  if (op->kind == HUSK_OP_CHMOD && op->perms == HUSK_PERMS_UNSET)
+    return husk_err_set (err, 0, "%s: no mode given", w);
+  if (op->size != HUSK_SIZE_UNSET && op->kind != HUSK_OP_TMPFS)
+    return husk_err_set (err, 0, "%s: a size only applies to a tmpfs", w);
+  if (check_takes_fd (op->kind) ? op->fd < 0 : op->fd != -1)
+    return husk_err_set (err, 0, "%s: invalid file descriptor", w);
+  return 0;
+}
+
+static int
+check_overlay (const struct husk_op *op, struct husk_err *err)
+{
+  const char *w = check_where (&op->origin, "overlay");
+  size_t i;
+
+  if (op->n_overlay_srcs < 1)
+    return husk_err_set (err, 0, "%s: an overlay needs at least one "
+                         "lower layer (--overlay-src)", w);
+  if (op->overlay_mode == HUSK_OVERLAY_RO && op->n_overlay_srcs < 2)
+    return husk_err_set (err, 0, "%s: a read-only overlay needs at least two "
+                         "lower layers (--overlay-src)", w);
+  for (i = 0; i < op->n_overlay_srcs; i++)
+    if (check_empty (op->overlay_srcs[i], op, "lower layer", err) < 0)
+      return -1;
+  if (op->overlay_mode != HUSK_OVERLAY_RW)
+    return 0;
+  if (check_empty (op->src, op, "upper directory", err) < 0)
+    return -1;
+  return check_empty (op->overlay_work, op, "work directory", err);
+}
+
+static int
+check_op (const struct husk_op *op, struct husk_err *err)
+{
+  if (check_empty (op->dest, op, "destination", err) < 0)
+    return -1;
+  if (check_op_fields (op, err) < 0)
+    return -1;
+  switch (op->kind)
+    {
+    case HUSK_OP_BIND:
+      return check_empty (op->src, op, "source", err);
+    case HUSK_OP_SYMLINK:
+      return check_empty (op->src, op, "symlink target", err);
+    case HUSK_OP_OVERLAY:
+      return check_overlay (op, err);
+    case HUSK_OP_BIND_FD:
+    case HUSK_OP_REMOUNT_RO:
+    case HUSK_OP_PROC:
+    case HUSK_OP_DEV:
+    case HUSK_OP_TMPFS:
+    case HUSK_OP_MQUEUE:
+    case HUSK_OP_DIR:
+    case HUSK_OP_FILE:
+    case HUSK_OP_BIND_DATA:
+    case HUSK_OP_CHMOD:
+      return 0;
+    default:
+      return husk_err_set (err, 0, "%s: unknown operation kind %d",
+                           check_where (&op->origin, "op"), (int) op->kind);
+    }
+}
+
+static int
+check_env (const struct husk_envop *e, struct husk_err *err)
+{
+  const char *w = check_where (&e->origin, "environment");
+
+  if (e->kind == HUSK_ENV_CLEAR)
+    return 0;
+  if (e->name == NULL || e->name[0] == '\0' || strchr (e->name, '=') != NULL)
+    return husk_err_set (err, 0, "%s: invalid variable name \"%s\"", w,
+                         e->name ? e->name : "");
+  if (e->kind == HUSK_ENV_SET && e->value == NULL)
+    return husk_err_set (err, 0, "%s: no value", w);
+  return 0;
+}
+
+static int
+check_identity (const struct husk_plan *plan, struct husk_err *err)
+{
+  const char *w = check_where (&plan->hostname_origin, "hostname");
+
+  if (plan->has_uid && plan->uid == (uid_t) -1)
+    return husk_err_set (err, 0, "%s: invalid uid",
+                         check_where (&plan->uid_origin, "uid"));
+  if (plan->has_gid && plan->gid == (gid_t) -1)
+    return husk_err_set (err, 0, "%s: invalid gid",
+                         check_where (&plan->gid_origin, "gid"));
+  if (plan->hostname == NULL)
+    return 0;
+  if (!(plan->unshare & HUSK_NS_UTS))
+    return husk_err_set (err, 0, "%s: requires a new uts namespace "
+                         "(--unshare-uts)", w);
+  if (strlen (plan->hostname) > CHECK_HOSTNAME_MAX)
+    return husk_err_set (err, 0, "%s: hostname longer than %d bytes", w,
+                         CHECK_HOSTNAME_MAX);
+  return 0;
+}
+
+int
+plan_check (const struct husk_plan *plan, struct husk_err *err)
+{
+  size_t i;
+
+  if (plan->argc == 0 || plan->argv == NULL || plan->argv[0] == NULL)
+    return husk_err_set (err, 0, "no command specified");
+  if (check_identity (plan, err) < 0)
+    return -1;
+  for (i = 0; i < plan->n_ops; i++)
+    if (check_op (&plan->ops[i], err) < 0)
+      return -1;
+  for (i = 0; i < plan->n_env; i++)
+    if (check_env (&plan->env[i], err) < 0)
+      return -1;
+  /* Without a pid namespace there is no reaper to leave out. */
+  if (plan->as_pid_1 && !(plan->unshare & HUSK_NS_PID))
+    return husk_err_set (err, 0, "--as-pid-1: requires --unshare-pid");
+  if (plan->chdir != NULL && plan->chdir[0] == '\0')
+    return husk_err_set (err, 0, "%s: empty directory",
+                         check_where (&plan->chdir_origin, "chdir"));
+  return 0;
+}

@@ -1,0 +1,105 @@
+#!/bin/sh
+# run.sh: golden tests of the flag front end: argv -> `husk --print-plan`
+# output, or -> the error line.
+#
+# Usage: tests/golden/run.sh [--update] HUSK [CASE...]
+#   HUSK    path to the husk binary
+#   CASE    case names to run (default: every cases/*.args)
+#   --update  rewrite the expectation of every case run from what HUSK does
+#             now (NAME.out on exit 0, NAME.err otherwise), then report.
+#
+# A case is cases/NAME.args: one argv element per line (without the program
+# name; an empty line is an empty argument; no trailing-newline games), plus
+# exactly one of
+#   NAME.out  expected stdout of `husk --print-plan ARGS...`, exit status 0,
+#             empty stderr;
+#   NAME.err  expected stderr, exit status 1.
+# Optional NAME.fd3: a file opened as fd 3 (for --args 3, --file 3 ...).
+# Output is TAP; exit status 1 when a case fails.
+#
+# Must not: need privileges; husk --print-plan never creates a sandbox.
+
+set -u
+
+update=0
+if [ "${1-}" = "--update" ]; then
+  update=1
+  shift
+fi
+if [ $# -lt 1 ]; then
+  echo "usage: $0 [--update] HUSK [CASE...]" >&2
+  exit 2
+fi
+husk=$1
+shift
+case $husk in
+  /*) ;;
+  *) husk=$(pwd)/$husk ;;
+esac
+
+dir=$(cd "$(dirname "$0")/cases" && pwd)
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+if [ $# -eq 0 ]; then
+  set -- $(cd "$dir" && ls *.args | sed 's/\.args$//')
+fi
+
+# Run one case: argv elements are read line by line into "$@".
+run_case () {
+  name=$1
+  set --
+  while IFS= read -r line || [ -n "$line" ]; do
+    set -- "$@" "$line"
+  done < "$dir/$name.args"
+  if [ -f "$dir/$name.fd3" ]; then
+    "$husk" --print-plan "$@" > "$tmp/out" 2> "$tmp/err" 3< "$dir/$name.fd3"
+  else
+    "$husk" --print-plan "$@" > "$tmp/out" 2> "$tmp/err" 3<&-
+  fi
+  echo $? > "$tmp/rc"
+}
+
+n=0
+failed=0
+for name in "$@"; do
+  n=$((n + 1))
+  run_case "$name"
+  rc=$(cat "$tmp/rc")
+  if [ $update -eq 1 ]; then
+    rm -f "$dir/$name.out" "$dir/$name.err"
+    if [ "$rc" -eq 0 ]; then
+      cp "$tmp/out" "$dir/$name.out"
+    else
+      cp "$tmp/err" "$dir/$name.err"
+    fi
+    echo "ok $n - $name # updated (exit $rc)"
+    continue
+  fi
+  if [ -f "$dir/$name.out" ]; then
+    if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$dir/$name.out" \
+       && [ ! -s "$tmp/err" ]; then
+      echo "ok $n - $name"
+      continue
+    fi
+    want=$dir/$name.out
+    got=$tmp/out
+  elif [ -f "$dir/$name.err" ]; then
+    if [ "$rc" -eq 1 ] && cmp -s "$tmp/err" "$dir/$name.err"; then
+      echo "ok $n - $name"
+      continue
+    fi
+    want=$dir/$name.err
+    got=$tmp/err
+  else
+    echo "not ok $n - $name # no $name.out or $name.err"
+    failed=$((failed + 1))
+    continue
+  fi
+  echo "not ok $n - $name (exit $rc)"
+  diff -u "$want" "$got" | sed 's/^/# /'
+  sed 's/^/# stderr: /' "$tmp/err"
+  failed=$((failed + 1))
+done
+echo "1..$n"
+[ $failed -eq 0 ]
