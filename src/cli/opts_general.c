@@ -30,8 +30,9 @@ cli_opt_version (struct cli_state *st, char **args, struct husk_err *err)
 int
 cli_opt_argv0 (struct cli_state *st, char **args, struct husk_err *err)
 {
-  (void) err;
-  free (st->plan->argv0);
+  /* bwrap 0.11 refuses a second --argv0: one of them would be ignored. */
+  if (st->plan->argv0 != NULL)
+    return husk_err_set (err, 0, "%s: --argv0 given more than once", st->origin.where);
   st->plan->argv0 = xstrdup (args[0]);
   return 0;
 }

@@ -51,5 +51,10 @@ pid1_fork_reaper (int sync_fd, bool die_with_parent, struct husk_err *err)
       return 0;
     }
   close (sync_fd);
+  if (caps_drop_everything (err) < 0)
+    {
+      /* The program is already running: do not leave it reaper-less. */
+      kill (pid, SIGKILL);
+    }
   reap_until (pid);
 }

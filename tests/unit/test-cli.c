@@ -5,7 +5,9 @@
  * Must not: need privileges or touch anything but its own pipes/memfds.
  */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -249,9 +251,10 @@ test_flags_process (void)
                "env set name=\"C\" value=\"\"  # --setenv C \"\"\n"
                "argv \"true\"\n");
   expect_dump ("chdir argv0 process flags",
-               A ("--chdir", "/x", "--chdir", "/y", "--argv0", "a",
-                  "--argv0", "b", "--die-with-parent", "--new-session",
+               A ("--chdir", "/x", "--chdir", "/y", "--argv0", "b",
+                  "--die-with-parent", "--new-session", "--unshare-pid",
                   "--as-pid-1", "sh", "-c", "echo"),
+               "unshare pid\n"
                "chdir \"/y\"  # --chdir /y\n"
                "argv0 \"b\"\n"
                "argv \"sh\" \"-c\" \"echo\"\n"
@@ -573,13 +576,13 @@ test_args_limits (void)
   expect_err ("--args missing fd", A ("--args"), "--args: takes 1 argument");
 }
 
-/* A memfd with "--argv0\0" followed by filler, len bytes in all. */
+/* A memfd with "--chdir\0" followed by filler, len bytes in all. */
 static int
 big_stream (size_t len)
 {
   cleanup_free char *buf = xmalloc (len);
   memset (buf, 'x', len);
-  memcpy (buf, "--argv0", 8);
+  memcpy (buf, "--chdir", 8);
   return data_fd (buf, len);
 }
 
@@ -595,8 +598,8 @@ test_args_caps (void)
   fd = big_stream (CLI_ARGS_MAX_BYTES);
   snprintf (fdbufs[0], sizeof fdbufs[0], "%d", fd);
   expect_dump ("--args stream of exactly the per-stream cap",
-               A ("--args", fdbufs[0], "--argv0", "y", "true"),
-               "argv0 \"y\"\nargv \"true\"\n");
+               A ("--args", fdbufs[0], "--chdir", "/y", "true"),
+               "chdir \"/y\"  # --chdir /y\nargv \"true\"\n");
   close (fd);
 
   fd = big_stream (CLI_ARGS_MAX_BYTES + 1);

@@ -7,7 +7,9 @@
  * Must not: need privileges, or leave anything behind outside its temp dir.
  */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #endif
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -28,8 +32,8 @@
 static int test_n;
 static int test_failed;
 static char top[256];      /* the temp dir */
-static char root[PATH_MAX];     /* top/root: the root under test */
-static char outside[PATH_MAX];  /* top/outside: must stay untouched */
+static char root[300];       /* top/root: the root under test */
+static char outside[300];    /* top/outside: must stay untouched */
 static int rootfd = -1;
 
 static void ok (bool cond, const char *fmt, ...)
@@ -59,7 +63,7 @@ die (const char *what)
 static void
 mk (const char *rel, bool dir)
 {
-  char p[PATH_MAX * 2];
+  char p[1024];
   int fd;
 
   snprintf (p, sizeof p, "%s/%s", root, rel);
@@ -78,7 +82,7 @@ mk (const char *rel, bool dir)
 static void
 ln (const char *target, const char *rel)
 {
-  char p[PATH_MAX * 2];
+  char p[1024];
 
   snprintf (p, sizeof p, "%s/%s", root, rel);
   if (symlink (target, p) < 0)
@@ -97,7 +101,7 @@ rm_one (const char *p, const struct stat *st, int type, struct FTW *f)
 static void
 tree_build (void)
 {
-  char p[PATH_MAX * 2];
+  char p[1024];
 
   snprintf (root, sizeof root, "%s/root", top);
   snprintf (outside, sizeof outside, "%s/outside", top);
@@ -154,7 +158,7 @@ outside_count (void)
 static bool
 same (int fd, const char *rel)
 {
-  char p[PATH_MAX * 2];
+  char p[1024];
   struct stat a, b;
 
   snprintf (p, sizeof p, "%s/%s", root, rel);
@@ -166,7 +170,7 @@ same (int fd, const char *rel)
 static bool
 exists (const char *rel)
 {
-  char p[PATH_MAX * 2];
+  char p[1024];
   struct stat st;
 
   snprintf (p, sizeof p, "%s/%s", root, rel);
@@ -264,8 +268,12 @@ test_compare (void)
   int probe;
 
   path_use_fallback = 0;
-  probe = path_open (rootfd, "dir", 0);
-  close (probe);
+  probe = (int) syscall (SYS_openat2, rootfd, "dir", &(struct open_how) { .flags = O_PATH },
+                         sizeof (struct open_how));
+  if (probe < 0 && errno == ENOSYS)
+    printf ("# openat2 is missing here (valgrind?): the walker is compared with itself\n");
+  if (probe >= 0)
+    close (probe);
   for (i = 0; i < n; i++)
     for (j = 0; j < n; j++)
       for (k = 0; k < 4; k++)
@@ -301,7 +309,7 @@ test_compare (void)
 static void
 test_mkdir (int mode)
 {
-  char p[256], q[PATH_MAX];
+  char p[256], q[512];
   cleanup_fd int fd = -1;
   struct stat st;
 
@@ -368,7 +376,7 @@ test_mkdir (int mode)
 static void
 test_parent (int mode)
 {
-  char p[256], q[PATH_MAX];
+  char p[256], q[512];
   cleanup_free char *name = NULL;
   cleanup_fd int fd = -1;
 
@@ -400,7 +408,7 @@ test_parent (int mode)
 static void
 test_mkfile (int mode)
 {
-  char p[PATH_MAX * 2], q[PATH_MAX * 2];
+  char p[512], q[512];
   cleanup_fd int fd = -1;
 
   path_use_fallback = mode;
@@ -440,7 +448,7 @@ test_mkfile (int mode)
 static void
 test_open_file (int mode)
 {
-  char p[PATH_MAX * 2], q[PATH_MAX * 2];
+  char p[512], q[512];
   cleanup_fd int fd = -1;
   int flags = O_WRONLY | O_CREAT | O_TRUNC;
 
