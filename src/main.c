@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "exec/exec.h"
@@ -19,8 +20,18 @@ main (int argc, char **argv)
   struct husk_err err = { 0 };
   enum cli_action action = CLI_RUN;
   int status = 1;
+  const char *base = argc > 0 && argv[0] ? strrchr (argv[0], '/') : NULL;
+
+  /* Invoked as "bwrap" (a symlink or copy standing in for bubblewrap):
+   * messages say so, and --version leads with the bwrap version. */
+  base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "");
+  if (strcmp (base, "bwrap") == 0)
+    husk_progname = "bwrap";
 
   plan_init (&plan);
+  /* The one check before the front end: never run from a privileged binary. */
+  if (exec_check_self (&err) < 0)
+    goto fail;
   if (cli_parse (&plan, argc, argv, &action, &err) < 0)
     goto fail;
 

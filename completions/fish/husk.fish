@@ -50,6 +50,18 @@ function __husk_arg_kinds
             echo dir dir path
         case --tmp-overlay --ro-overlay
             echo path
+        case --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd --userns --userns2
+            echo fd
+        case --lock-file
+            echo path
+        case --uid-map
+            echo uid uid num
+        case --gid-map
+            echo gid gid num
+        case --cap-add --cap-drop --exec-label --file-label
+            echo value
+        case --seccomp --add-seccomp-fd --seccomp-fd
+            echo fd
     end
 end
 
@@ -183,3 +195,24 @@ complete -c husk -n '__husk_is option' -l ro-overlay -d 'DEST: read-only overlay
 complete -c husk -n '__husk_is option' -l die-with-parent -d 'Kill the sandbox when its parent dies'
 complete -c husk -n '__husk_is option' -l new-session -d 'Run the program in a new session'
 complete -c husk -n '__husk_is option' -l as-pid-1 -d 'Run the program as pid 1 without a reaper'
+# Options: Security
+complete -c husk -n '__husk_is option' -l cap-add -d 'CAP: keep a capability (or ALL)'
+complete -c husk -n '__husk_is option' -l cap-drop -d 'CAP: do not keep a capability (or ALL)'
+complete -c husk -n '__husk_is option' -l seccomp -d 'FD: load the compiled seccomp program from FD'
+complete -c husk -n '__husk_is option' -l add-seccomp-fd -d 'FD: add a compiled seccomp program from FD'
+complete -c husk -n '__husk_is option' -l seccomp-fd -d 'FD: same as --add-seccomp-fd'
+complete -c husk -n '__husk_is option' -l exec-label -d 'LABEL: SELinux context of the program'
+complete -c husk -n '__husk_is option' -l file-label -d 'LABEL: SELinux context of new tmpfs mounts'
+# Options: Lifecycle
+complete -c husk -n '__husk_is option' -l info-fd -d 'FD: write sandbox pid and namespace ids as JSON'
+complete -c husk -n '__husk_is option' -l json-status-fd -d 'FD: report start, program pid, exit code as JSON lines'
+complete -c husk -n '__husk_is option' -l sync-fd -d 'FD: keep open while the sandbox runs'
+complete -c husk -n '__husk_is option' -l block-fd -d 'FD: start the program once FD is readable'
+complete -c husk -n '__husk_is option' -l userns-block-fd -d 'FD: caller writes the id maps; wait for FD'
+complete -c husk -n '__husk_is option' -l lock-file -d 'DEST: hold a read lock on DEST inside'
+complete -c husk -n '__husk_is option' -l uid-map -d 'INSIDE OUTSIDE COUNT: map a range of uids'
+complete -c husk -n '__husk_is option' -l gid-map -d 'INSIDE OUTSIDE COUNT: map a range of gids'
+complete -c husk -n '__husk_is option' -l userns -d 'FD: use this existing user namespace'
+complete -c husk -n '__husk_is option' -l userns2 -d 'FD: switch to this user namespace after setup'
+complete -c husk -n '__husk_is option' -l disable-userns -d 'Keep the sandbox from creating user namespaces'
+complete -c husk -n '__husk_is option' -l assert-userns-disabled -d 'Fail unless user namespaces are disabled inside'

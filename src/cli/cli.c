@@ -26,6 +26,7 @@
 #endif
 
 #define CLI_READ_CHUNK 4096
+#define HUSK_BWRAP_COMPAT_VERSION "0.11.1"
 
 struct cli_opt
 {
@@ -361,5 +362,9 @@ cli_print_help (FILE *out)
 void
 cli_print_version (FILE *out)
 {
+  /* As "bwrap", callers parse the first line for bubblewrap's version:
+   * claim the bwrap release whose options husk implements. */
+  if (strcmp (husk_progname, "bwrap") == 0)
+    fputs ("bubblewrap " HUSK_BWRAP_COMPAT_VERSION "\n", out);
   fputs ("husk " PACKAGE_VERSION "\n", out);
 }

@@ -1,46 +1,139 @@
-/* caps.c: leave the sandboxed program with no capabilities at all and with
- * no_new_privs set.
+/* caps.c: leave the sandboxed program with exactly the capabilities the
+ * plan keeps (none unless --cap-add) and with no_new_privs set.
  *
- * Clearing the bounding set matters even for a non-root uid: without it a
- * setuid-root or file-capability binary reachable inside could regain
- * capabilities on execve.  no_new_privs stops setuid/setgid and file caps
- * from granting anything on execve (and is required for unprivileged
- * seccomp filters later).
+ * The kept set K (the plan's set, limited to what husk holds at this point:
+ * everything in a new user namespace, root's set as real root) goes into
+ * the permitted, effective and bounding sets; every other capability leaves
+ * the bounding set too, so that a setuid-root or file-capability binary
+ * reachable inside cannot regain it on execve.  For uid 0 inside, execve
+ * keeps K through the bounding set (root's rule), and inheritable and
+ * ambient stay empty.  For any other uid execve would drop everything, so
+ * K is also raised as ambient (which needs it inheritable), as bwrap does:
+ * that is the only way --cap-add can mean anything for a non-root uid.
  *
- * Must not: be called before the filesystem setup is complete.
+ * no_new_privs stops setuid/setgid bits and file capabilities from granting
+ * anything on execve, and lets an unprivileged process load seccomp filters.
+ *
+ * Must not: be called before the filesystem and credential setup is
+ * complete (dropping CAP_SYS_ADMIN ends mounting).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "exec/exec_int.h"
 
-int
-caps_drop_all (struct husk_err *err)
+/* The capabilities husk holds now (permitted), as a bit mask. */
+static int
+caps_held (int last, uint64_t *held, struct husk_err *err)
 {
-  cap_t empty;
+  cap_t cur = cap_get_proc ();
+
+  if (cur == NULL)
+    return husk_err_sys (err, "read capabilities");
+  *held = 0;
+  for (int cap = 0; cap <= last; cap++)
+    {
+      cap_flag_value_t v = CAP_CLEAR;
+
+      if (cap_get_flag (cur, (cap_value_t) cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+        *held |= UINT64_C (1) << cap;
+    }
+  cap_free (cur);
+  return 0;
+}
+
+static int
+caps_set_proc (int last, uint64_t keep, bool inheritable, struct husk_err *err)
+{
+  cap_t c = cap_init ();
+  int r = 0;
+
+  if (c == NULL)
+    return husk_err_sys (err, "cap_init");
+  for (int i = 0; i <= last && r == 0; i++)
+    {
+      cap_value_t cap = (cap_value_t) i;
+
+      if (!((keep >> i) & 1))
+        continue;
+      r = cap_set_flag (c, CAP_PERMITTED, 1, &cap, CAP_SET);
+      if (r == 0)
+        r = cap_set_flag (c, CAP_EFFECTIVE, 1, &cap, CAP_SET);
+      if (r == 0 && inheritable)
+        r = cap_set_flag (c, CAP_INHERITABLE, 1, &cap, CAP_SET);
+    }
+  if (r == 0)
+    r = cap_set_proc (c);
+  if (r < 0)
+    {
+      int saved = errno;
+      cap_free (c);
+      errno = saved;
+      return husk_err_sys (err, "set capabilities");
+    }
+  cap_free (c);
+  return 0;
+}
+
+int
+caps_apply (const struct husk_plan *plan, struct husk_err *err)
+{
   int last = (int) cap_max_bits () - 1;
+  uint64_t keep = plan->has_caps ? plan->caps : 0;
+  uint64_t held = 0;
+  bool ambient;
+
+  if (last > 63)
+    last = 63;
+  /* ALL means every capability husk holds; a named one husk lacks (as
+   * real root in a container that dropped it) is skipped, as in bwrap. */
+  if (keep != 0)
+    {
+      if (caps_held (last, &held, err) < 0)
+        return -1;
+      keep &= held;
+    }
+  ambient = keep != 0 && getuid () != 0;
 
   /* Ambient first: they would otherwise survive into the program. */
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return husk_err_sys (err, "clear ambient capabilities");
 
   for (int cap = 0; cap <= last; cap++)
-    if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+    if (!((keep >> cap) & 1) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
       return husk_err_sys (err, "drop capability %d from the bounding set", cap);
 
-  empty = cap_init ();
-  if (!empty)
-    return husk_err_sys (err, "cap_init");
-  if (cap_set_proc (empty) < 0)
-    {
-      int saved = errno;
-      cap_free (empty);
-      errno = saved;
-      return husk_err_sys (err, "drop capabilities");
-    }
-  cap_free (empty);
+  if (caps_set_proc (last, keep, ambient, err) < 0)
+    return -1;
 
+  for (int cap = 0; ambient && cap <= last; cap++)
+    if (((keep >> cap) & 1) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      return husk_err_sys (err, "raise ambient capability %d", cap);
+
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return husk_err_sys (err, "set no_new_privs");
+  return 0;
+}
+
+/* For processes that stay inside the sandbox but never exec (the pid-1
+ * reaper): nothing in any set, bounding included, and no_new_privs.  A
+ * compromised program could otherwise ptrace its reaper (same uid) and
+ * borrow the reaper's full capabilities over the sandbox's namespaces. */
+int
+caps_drop_everything (struct husk_err *err)
+{
+  int last = (int) cap_max_bits () - 1;
+
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return husk_err_sys (err, "clear ambient capabilities");
+  for (int cap = 0; cap <= last; cap++)
+    if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+      return husk_err_sys (err, "drop capability %d from the bounding set", cap);
+  if (caps_set_proc (last, 0, false, err) < 0)
+    return -1;
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return husk_err_sys (err, "set no_new_privs");
   return 0;

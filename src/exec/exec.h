@@ -11,4 +11,8 @@
  * with err set when husk itself failed (the caller exits 1). */
 int exec_run (const struct husk_plan *plan, int *status, struct husk_err *err);
 
+/* selfcheck.c: -1 (err set) when husk runs from a setuid, setgid or
+ * file-capability binary, which it refuses to do.  main calls it first. */
+int exec_check_self (struct husk_err *err);
+
 #endif

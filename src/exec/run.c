@@ -7,7 +7,8 @@
  *   2. child: loopback, hostname; prepare the new root, run ops[] in order.
  *   3. child: pivot_root into the new root, detach the host's.
  *   4. child: cwd, environment, close stray fds, pid-1 reaper (new pid
- *      namespace), setsid, drop every capability, no_new_privs.
+ *      namespace), setsid, keep only the plan's capabilities, no_new_privs,
+ *      seccomp filters (the built-in TIOCSTI one, then the plan's).
  *   5. child: execve.  The parent waits and exits with the program's status
  *      (128+signal when it was killed).
  * A failing child sends {errno, message} on the sync socket and exits; the
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,10 +85,11 @@ decide_namespaces (struct run_ctx *ctx, struct husk_err *err)
   const struct husk_plan *plan = ctx->plan;
 
   ctx->ns = plan->unshare | HUSK_NS_MNT;
-  /* Without privileges, mounting needs a user namespace of our own. */
-  if (ctx->euid != 0)
+  /* Without privileges, mounting needs a user namespace of our own
+   * (or one joined with --userns). */
+  if (ctx->euid != 0 && plan->userns_fd.fd < 0)
     ctx->ns |= HUSK_NS_USER;
-  if (!(ctx->ns & HUSK_NS_USER))
+  if (!(ctx->ns & HUSK_NS_USER) && plan->userns_fd.fd < 0)
     {
       if (plan->has_uid)
         return husk_err_set (err, 0, "%s: requires --unshare-user", plan->uid_origin.where);
@@ -187,12 +190,14 @@ close_fds_from (unsigned first, unsigned last)
 static void
 close_stray_fds (const struct husk_plan *plan, int sync_fd)
 {
-  size_t n = plan->n_keep_fds + 1;
+  size_t n = plan->n_keep_fds + 3;
   cleanup_free int *keep = xcalloc (n, sizeof *keep);
   unsigned next = 3;
 
   memcpy (keep, plan->keep_fds, plan->n_keep_fds * sizeof *keep);
   keep[n - 1] = sync_fd;
+  keep[n - 2] = plan->sync_fd.fd;   /* -1 when unset: skipped below */
+  keep[n - 3] = plan->block_fd.fd;
   qsort (keep, n, sizeof *keep, cmp_int);
   for (size_t i = 0; i < n; i++)
     {
@@ -210,27 +215,53 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   const struct husk_plan *plan = ctx->plan;
   struct exec_rootfs fs = { .plan = plan, .newroot_fd = -1, .oldroot_fd = -1,
                             .scratch_fd = -1, .host_tty = ctx->host_tty,
-                            .in_userns = (ctx->ns & HUSK_NS_USER) != 0 };
+                            .in_userns = (ctx->ns & HUSK_NS_USER) != 0
+                                         || plan->userns_fd.fd >= 0 };
+  struct lifecycle_child lc;
+  mode_t old_umask;
 
+  /* While the host's /proc is still reachable (the label applies at the
+   * next execve only, which is the program's). */
+  if (lsm_set_exec_label (plan, err) < 0)
+    return -1;
+  /* --uid/--gid inside --uid-map/--gid-map ranges: set up as that id
+   * (the caller's own may be unmapped, and files could not be created). */
+  if (userns_switch_ids (plan, err) < 0)
+    return -1;
   if ((ctx->ns & HUSK_NS_NET) && net_loopback_up (err) < 0)
     return -1;
   if (plan->hostname && sethostname (plan->hostname, strlen (plan->hostname)) < 0)
     return husk_err_sys (err, "%s", plan->hostname_origin.where);
+  if (lifecycle_child_prepare (plan, ctx->ns, &lc, err) < 0)
+    return -1;
+  /* Ops create files with exactly the modes asked for (bwrap's --file is
+   * 0666); the program gets the caller's umask back. */
+  old_umask = umask (0);
   if (rootfs_prepare (&fs, err) < 0 || rootfs_run_ops (&fs, err) < 0
       || rootfs_finish (&fs, err) < 0)
     {
       rootfs_close (&fs);
       return -1;
     }
+  umask (old_umask);
+  if (lifecycle_child_after_root (plan, &lc, err) < 0)
+    return -1;
   if (apply_env (plan, err) < 0 || enter_cwd (ctx, err) < 0)
     return -1;
   close_stray_fds (plan, ctx->sock[1]);
-  if ((ctx->ns & HUSK_NS_PID) && !plan->as_pid_1
-      && pid1_fork_reaper (ctx->sock[1], plan->die_with_parent, err) < 0)
+  if (lifecycle_lock_files (plan, err) < 0)
     return -1;
+  /* Before the reaper forks, as bwrap: pid 1 leads the new session. */
   if (plan->new_session && setsid () < 0)
     return husk_err_sys (err, "--new-session: setsid");
-  return caps_drop_all (err);
+  /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not. */
+  if (((ctx->ns & HUSK_NS_PID) || lifecycle_needs_init (plan)) && !plan->as_pid_1
+      && pid1_fork_reaper (ctx->sock[1], plan->die_with_parent, err) < 0)
+    return -1;
+  if (caps_apply (plan, err) < 0 || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)
+    return -1;
+  /* Last: a user filter may forbid anything husk would still do. */
+  return seccomp_apply (plan, err);
 }
 
 static _Noreturn void
@@ -241,6 +272,7 @@ child_main (struct run_ctx *ctx)
   enum sync_type type;
 
   close (ctx->sock[0]);
+  lifecycle_child_start (plan);
   if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     {
       husk_err_sys (&err, "--die-with-parent: prctl");
@@ -277,6 +309,9 @@ start_child (struct run_ctx *ctx, pid_t *pid, struct husk_err *err)
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctx->sock) < 0)
     return husk_err_sys (err, "socketpair");
+  /* The program's pid (behind a reaper) arrives as socket credentials. */
+  if (setsockopt (ctx->sock[0], SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof (int)) < 0)
+    return husk_err_sys (err, "setsockopt SO_PASSCRED");
   *pid = clone_child (clone_flags (ctx->ns));
   if (*pid < 0 && (ctx->ns & HUSK_NS_USER) && plan->user_try && ctx->euid == 0
       && (errno == EINVAL || errno == EPERM || errno == ENOSPC || errno == EUSERS))
@@ -315,13 +350,16 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   const struct husk_plan *plan = ctx->plan;
   enum sync_type type;
   int wstatus, r;
+  pid_t sender;
+  bool started = false;
 
-  if (ctx->ns & HUSK_NS_USER)
+  /* With --userns-block-fd the caller writes the maps. */
+  if ((ctx->ns & HUSK_NS_USER) && plan->userns_block_fd.fd < 0)
     {
       struct userns_ids ids = {
         .inside_uid = plan->has_uid ? plan->uid : ctx->euid, .outside_uid = ctx->euid,
         .inside_gid = plan->has_gid ? plan->gid : ctx->egid, .outside_gid = ctx->egid,
-        .deny_setgroups = ctx->euid != 0,
+        .deny_setgroups = true, .plan = plan,
       };
       if (userns_write_maps (pid, &ids, err) < 0)
         {
@@ -331,17 +369,24 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
           return -1;
         }
     }
-  if (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0)
+  if (lifecycle_started (plan, pid, ctx->ns, err) < 0
+      || (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0
+          && husk_err_sys (err, "start the sandbox") < 0))
     {
-      husk_err_sys (err, "start the sandbox");
       kill (pid, SIGKILL);
       wait_child (pid, &wstatus);
       return -1;
     }
 
-  r = sync_recv (ctx->sock[0], &type, err);
+  while ((r = sync_recv_pid (ctx->sock[0], &type, err, &sender)) == 1 && type == SYNC_READY)
+    {
+      started = true;
+      lifecycle_program_pid (plan, sender);
+    }
   if (wait_child (pid, &wstatus) < 0)
     return husk_err_sys (err, "waitpid");
+  started = started && !(r == 1 && type == SYNC_ERROR);
+  lifecycle_exited (plan, started, exec_status_from_wait (wstatus));
   if (r == 1 && type == SYNC_ERROR)
     return -1;
   *status = exec_status_from_wait (wstatus);
@@ -357,7 +402,10 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
 
   ctx.euid = geteuid ();
   ctx.egid = getegid ();
-  if (decide_namespaces (&ctx, err) < 0)
+  if (decide_namespaces (&ctx, err) < 0 || lsm_check (plan, err) < 0
+      || lifecycle_check_fds (plan, err) < 0
+      || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
+      || lifecycle_join_userns (plan, err) < 0)
     return -1;
   ctx.old_cwd = getcwd (NULL, 0);
   if (isatty (1))

@@ -47,12 +47,41 @@ sync_send (int fd, enum sync_type type, const struct husk_err *err)
 int
 sync_recv (int fd, enum sync_type *type, struct husk_err *err)
 {
+  return sync_recv_pid (fd, type, err, NULL);
+}
+
+/* SCM_CREDENTIALS carry the sender's pid translated by the kernel into the
+ * receiver's pid namespace, which is how the parent learns the program's
+ * pid behind a pid-1 reaper. */
+int
+sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid)
+{
   struct sync_wire w;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = { .iov_base = &w, .iov_len = sizeof w };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+  struct cmsghdr *c;
   ssize_t n;
 
+  if (pid)
+    *pid = 0;
   do
-    n = recv (fd, &w, sizeof w, 0);
+    n = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
+  for (c = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL; c && pid; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS
+        && c->cmsg_len == CMSG_LEN (sizeof (struct ucred)))
+      {
+        struct ucred uc;
+
+        memcpy (&uc, CMSG_DATA (c), sizeof uc);
+        *pid = uc.pid;
+      }
   if (n == 0)
     return 0;
   if (n != (ssize_t) sizeof w)

@@ -11,6 +11,7 @@
  */
 #include "plan/plan.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "lib/err.h"
@@ -185,6 +186,121 @@ check_identity (const struct husk_plan *plan, struct husk_err *err)
   return 0;
 }
 
+/* Lifecycle and joined namespaces (issue 4). */
+static bool
+check_overlap (uint32_t a, uint32_t b, uint32_t count_a, uint32_t count_b)
+{
+  /* [a, a+count_a) and [b, b+count_b) intersect; no overflow (checked first). */
+  return a < b + count_b && b < a + count_a;
+}
+
+/* The kernel's rules for one id map: at most HUSK_IDMAP_MAX ranges, none
+ * wrapping past 4294967294, and neither the inside nor the outside ranges
+ * overlapping each other. */
+static int
+check_idmap (const struct husk_idmap *v, size_t n, const char *flag,
+             struct husk_err *err)
+{
+  size_t i, j;
+
+  if (n > HUSK_IDMAP_MAX)
+    return husk_err_set (err, 0, "%s: more than %d ranges",
+                         check_where (&v[HUSK_IDMAP_MAX].origin, flag), HUSK_IDMAP_MAX);
+  for (i = 0; i < n; i++)
+    {
+      const char *w = check_where (&v[i].origin, flag);
+
+      if (v[i].count == 0)
+        return husk_err_set (err, 0, "%s: empty range", w);
+      if (v[i].count - 1 > UINT32_MAX - 1 - v[i].inside
+          || v[i].count - 1 > UINT32_MAX - 1 - v[i].outside)
+        return husk_err_set (err, 0, "%s: range goes past id 4294967294", w);
+      for (j = 0; j < i; j++)
+        {
+          const char *what = NULL;
+
+          if (check_overlap (v[i].inside, v[j].inside, v[i].count, v[j].count))
+            what = "inside";
+          else if (check_overlap (v[i].outside, v[j].outside, v[i].count, v[j].count))
+            what = "outside";
+          if (what != NULL)
+            return husk_err_set (err, 0, "%s: %s ids overlap those of %s", w, what,
+                                 check_where (&v[j].origin, flag));
+        }
+    }
+  return 0;
+}
+
+static bool
+check_id_mapped (const struct husk_idmap *v, size_t n, uint32_t id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= v[i].inside && id - v[i].inside < v[i].count)
+      return true;
+  return false;
+}
+
+/* bwrap's rules for joined user namespaces. */
+static int
+check_joined (const struct husk_plan *plan, struct husk_err *err)
+{
+  const char *uw = check_where (&plan->userns_fd.origin, "userns");
+
+  if (plan->userns_fd.fd >= 0 && (plan->unshare & HUSK_NS_USER))
+    return husk_err_set (err, 0, "%s: cannot be used with %s", uw,
+                         check_where (&plan->unshare_user_origin, "--unshare-user"));
+  if (plan->userns_fd.fd >= 0 && (plan->n_uid_maps > 0 || plan->n_gid_maps > 0))
+    return husk_err_set (err, 0, "%s: the namespace has its id maps already; --uid-map "
+                         "and --gid-map cannot be used with it", uw);
+  if (plan->userns2_fd.fd >= 0 && plan->userns_fd.fd < 0)
+    return husk_err_set (err, 0, "%s: requires --userns",
+                         check_where (&plan->userns2_fd.origin, "userns2"));
+  if (plan->disable_userns && !(plan->unshare & HUSK_NS_USER))
+    return husk_err_set (err, 0, "--disable-userns: requires --unshare-user");
+  if (plan->disable_userns && plan->userns_block_fd.fd >= 0)
+    return husk_err_set (err, 0, "--disable-userns: cannot be used with %s",
+                         check_where (&plan->userns_block_fd.origin, "--userns-block-fd"));
+  return 0;
+}
+
+static int
+check_lifecycle (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (check_idmap (plan->uid_maps, plan->n_uid_maps, "uid-map", err) < 0
+      || check_idmap (plan->gid_maps, plan->n_gid_maps, "gid-map", err) < 0)
+    return -1;
+  if (plan->n_uid_maps > 0 && plan->has_uid
+      && !check_id_mapped (plan->uid_maps, plan->n_uid_maps, plan->uid))
+    return husk_err_set (err, 0, "%s: uid %" PRIu32 " is in no --uid-map range",
+                         check_where (&plan->uid_origin, "uid"), (uint32_t) plan->uid);
+  if (plan->n_gid_maps > 0 && plan->has_gid
+      && !check_id_mapped (plan->gid_maps, plan->n_gid_maps, plan->gid))
+    return husk_err_set (err, 0, "%s: gid %" PRIu32 " is in no --gid-map range",
+                         check_where (&plan->gid_origin, "gid"), (uint32_t) plan->gid);
+  if (plan->userns_block_fd.fd >= 0 && !(plan->unshare & HUSK_NS_USER))
+    return husk_err_set (err, 0, "%s: requires --unshare-user",
+                         check_where (&plan->userns_block_fd.origin, "userns-block-fd"));
+  /* The caller needs the child's pid to write its maps. */
+  if (plan->userns_block_fd.fd >= 0 && plan->info_fd.fd < 0 && plan->json_status_fd.fd < 0)
+    return husk_err_set (err, 0, "%s: requires --info-fd or --json-status-fd",
+                         check_where (&plan->userns_block_fd.origin, "userns-block-fd"));
+  if (plan->userns_block_fd.fd >= 0 && (plan->n_uid_maps > 0 || plan->n_gid_maps > 0))
+    return husk_err_set (err, 0, "%s: the caller writes the id maps; --uid-map and "
+                         "--gid-map cannot be used with it",
+                         check_where (&plan->userns_block_fd.origin, "userns-block-fd"));
+  if (check_joined (plan, err) < 0)
+    return -1;
+  /* Without a reaper nothing but the program could hold the lock. */
+  if (plan->as_pid_1 && plan->n_lock_files > 0)
+    return husk_err_set (err, 0, "%s: cannot be used with --as-pid-1",
+                         check_where (&plan->lock_files[0].origin, "lock-file"));
+  for (size_t i = 0; i < plan->n_lock_files; i++)
+    if (plan->lock_files[i].path == NULL || plan->lock_files[i].path[0] == '\0')
+      return husk_err_set (err, 0, "%s: empty path",
+                           check_where (&plan->lock_files[i].origin, "lock-file"));
+  return 0;
+}
+
 int
 plan_check (const struct husk_plan *plan, struct husk_err *err)
 {
@@ -193,6 +309,8 @@ plan_check (const struct husk_plan *plan, struct husk_err *err)
   if (plan->argc == 0 || plan->argv == NULL || plan->argv[0] == NULL)
     return husk_err_set (err, 0, "no command specified");
   if (check_identity (plan, err) < 0)
+    return -1;
+  if (check_lifecycle (plan, err) < 0)
     return -1;
   for (i = 0; i < plan->n_ops; i++)
     if (check_op (&plan->ops[i], err) < 0)

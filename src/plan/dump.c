@@ -17,6 +17,16 @@
  *   argv "S"...                      the command and its arguments
  *   process FLAG...                  die-with-parent new-session as-pid-1
  *   keep-fds N...
+ *   caps none|NAME...|all [-NAME...]  capabilities kept (libcap names)
+ *   seccomp insns=N                  one per program, in load order
+ *   exec-label "S"
+ *   file-label "S"
+ *   info-fd N, json-status-fd N, sync-fd N, block-fd N, userns-block-fd N,
+ *   userns N, userns2 N, pidns N     one line each, when given
+ *   disable-userns / assert-userns-disabled
+ *   lock-file "S"                    one per --lock-file, in order
+ *   uid-map INSIDE OUTSIDE COUNT     one per range, in order (unsigned)
+ *   gid-map INSIDE OUTSIDE COUNT
  *
  * KIND is plan_op_kind_name().  Op fields, each only when set, in order:
  *   src="S"    host path (bind), link text (symlink)
@@ -36,6 +46,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/capability.h>
 
 static void
 dump_escaped (FILE *out, const char *s, bool quotes)
@@ -243,6 +254,106 @@ dump_process (FILE *out, const struct husk_plan *plan)
              plan->as_pid_1 ? " as-pid-1" : "");
 }
 
+/* Security (issue 4). */
+static void
+dump_cap_name (FILE *out, int cap, const char *prefix)
+{
+  char *name = cap_to_name ((cap_value_t) cap);
+
+  fprintf (out, " %s", prefix);
+  if (name != NULL)
+    dump_escaped (out, name, false);
+  else
+    fprintf (out, "%d", cap);
+  cap_free (name);
+}
+
+static void
+dump_security (FILE *out, const struct husk_plan *plan)
+{
+  /* Bit 63 is no capability; only ALL sets it, so it marks "all but". */
+  bool all = (plan->caps >> 63) & 1;
+  size_t i;
+  int cap;
+
+  if (plan->has_caps)
+    {
+      fputs ("caps", out);
+      if (plan->caps == 0)
+        fputs (" none", out);
+      else if (all)
+        fputs (" all", out);
+      for (cap = 0; cap < 63; cap++)
+        if (((plan->caps >> cap) & 1) != all)
+          dump_cap_name (out, cap, all ? "-" : "");
+      fputc ('\n', out);
+    }
+  for (i = 0; i < plan->n_seccomp; i++)
+    {
+      fprintf (out, "seccomp insns=%zu",
+               plan->seccomp[i].len / HUSK_SECCOMP_INSN_SIZE);
+      dump_origin_end (out, &plan->seccomp[i].origin);
+    }
+  if (plan->exec_label)
+    {
+      fputs ("exec-label ", out);
+      dump_str (out, plan->exec_label);
+      dump_origin_end (out, &plan->exec_label_origin);
+    }
+  if (plan->file_label)
+    {
+      fputs ("file-label ", out);
+      dump_str (out, plan->file_label);
+      dump_origin_end (out, &plan->file_label_origin);
+    }
+}
+
+/* Lifecycle and joined namespaces (issue 4). */
+static void
+dump_fdarg (FILE *out, const char *name, const struct husk_fdarg *f)
+{
+  if (f->fd < 0)
+    return;
+  fprintf (out, "%s %d", name, f->fd);
+  dump_origin_end (out, &f->origin);
+}
+
+static void
+dump_idmaps (FILE *out, const char *name, const struct husk_idmap *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      fprintf (out, "%s %" PRIu32 " %" PRIu32 " %" PRIu32, name, v[i].inside,
+               v[i].outside, v[i].count);
+      dump_origin_end (out, &v[i].origin);
+    }
+}
+
+static void
+dump_lifecycle (FILE *out, const struct husk_plan *plan)
+{
+  dump_fdarg (out, "info-fd", &plan->info_fd);
+  dump_fdarg (out, "json-status-fd", &plan->json_status_fd);
+  dump_fdarg (out, "sync-fd", &plan->sync_fd);
+  dump_fdarg (out, "block-fd", &plan->block_fd);
+  dump_fdarg (out, "userns-block-fd", &plan->userns_block_fd);
+  dump_fdarg (out, "userns", &plan->userns_fd);
+  dump_fdarg (out, "userns2", &plan->userns2_fd);
+  dump_fdarg (out, "pidns", &plan->pidns_fd);
+  if (plan->disable_userns)
+    fputs ("disable-userns\n", out);
+  if (plan->assert_userns_disabled)
+    fputs ("assert-userns-disabled\n", out);
+  for (size_t i = 0; i < plan->n_lock_files; i++)
+    {
+      fputs ("lock-file ", out);
+      dump_str (out, plan->lock_files[i].path);
+      dump_origin_end (out, &plan->lock_files[i].origin);
+    }
+  dump_idmaps (out, "uid-map", plan->uid_maps, plan->n_uid_maps);
+  dump_idmaps (out, "gid-map", plan->gid_maps, plan->n_gid_maps);
+}
+
 void
 plan_dump (const struct husk_plan *plan, FILE *out)
 {
@@ -262,4 +373,6 @@ plan_dump (const struct husk_plan *plan, FILE *out)
         fprintf (out, " %d", plan->keep_fds[i]);
       fputc ('\n', out);
     }
+  dump_security (out, plan);
+  dump_lifecycle (out, plan);
 }

@@ -13,6 +13,52 @@
 #include "lib/err.h"
 #include "lib/xalloc.h"
 
+/* Lifecycle and joined namespaces (issue 4). */
+static struct husk_fdarg *
+plan_fdargs (struct husk_plan *plan, size_t i)
+{
+  struct husk_fdarg *v[] = {
+    &plan->info_fd, &plan->json_status_fd, &plan->sync_fd, &plan->block_fd,
+    &plan->userns_block_fd, &plan->userns_fd, &plan->userns2_fd, &plan->pidns_fd,
+  };
+
+  return i < sizeof v / sizeof v[0] ? v[i] : NULL;
+}
+
+static void
+plan_lifecycle_init (struct husk_plan *plan)
+{
+  struct husk_fdarg *f;
+
+  for (size_t i = 0; (f = plan_fdargs (plan, i)) != NULL; i++)
+    {
+      f->fd = -1;
+      f->origin.argi = -1;
+    }
+}
+
+static void
+plan_lifecycle_free (struct husk_plan *plan)
+{
+  struct husk_fdarg *f;
+  size_t i;
+
+  for (i = 0; (f = plan_fdargs (plan, i)) != NULL; i++)
+    origin_free (&f->origin);
+  for (i = 0; i < plan->n_lock_files; i++)
+    {
+      free (plan->lock_files[i].path);
+      origin_free (&plan->lock_files[i].origin);
+    }
+  free (plan->lock_files);
+  for (i = 0; i < plan->n_uid_maps; i++)
+    origin_free (&plan->uid_maps[i].origin);
+  free (plan->uid_maps);
+  for (i = 0; i < plan->n_gid_maps; i++)
+    origin_free (&plan->gid_maps[i].origin);
+  free (plan->gid_maps);
+}
+
 void
 plan_init (struct husk_plan *plan)
 {
@@ -22,6 +68,11 @@ plan_init (struct husk_plan *plan)
   plan->gid_origin.argi = -1;
   plan->hostname_origin.argi = -1;
   plan->chdir_origin.argi = -1;
+  /* Security (issue 4). */
+  plan->exec_label_origin.argi = -1;
+  plan->file_label_origin.argi = -1;
+  /* Lifecycle and joined namespaces (issue 4). */
+  plan_lifecycle_init (plan);
 }
 
 static void
@@ -76,6 +127,19 @@ plan_free (struct husk_plan *plan)
   free (plan->argv0);
   plan_free_strv (plan->argv);
   free (plan->keep_fds);
+  /* Security (issue 4). */
+  for (i = 0; i < plan->n_seccomp; i++)
+    {
+      free (plan->seccomp[i].prog);
+      origin_free (&plan->seccomp[i].origin);
+    }
+  free (plan->seccomp);
+  free (plan->exec_label);
+  origin_free (&plan->exec_label_origin);
+  free (plan->file_label);
+  origin_free (&plan->file_label_origin);
+  /* Lifecycle and joined namespaces (issue 4). */
+  plan_lifecycle_free (plan);
   plan_init (plan);
 }
 

@@ -98,6 +98,44 @@ struct husk_envop
   struct husk_origin origin;
 };
 
+/* Security (issue 4): capabilities and seccomp programs. */
+#define HUSK_CAPS_ALL  UINT64_MAX   /* --cap-add ALL: every capability husk holds */
+#define HUSK_SECCOMP_INSN_SIZE 8    /* sizeof (struct sock_filter) */
+#define HUSK_SECCOMP_MAX_INSNS 4096 /* BPF_MAXINSNS */
+
+/* One compiled classic-BPF seccomp program: `len` bytes (a positive
+ * multiple of HUSK_SECCOMP_INSN_SIZE) of struct sock_filter, as read. */
+struct husk_seccomp
+{
+  unsigned char *prog;
+  size_t len;
+  bool replaceable;          /* from --seccomp: a later --seccomp replaces it */
+  struct husk_origin origin;
+};
+
+/* Lifecycle and joined namespaces (issue 4). */
+/* A file descriptor named by a flag; fd is -1 when the flag was not given. */
+struct husk_fdarg
+{
+  int fd;
+  struct husk_origin origin;
+};
+
+/* One range of a multi-range id map: ids inside..inside+count-1 in the
+ * sandbox's user namespace are outside..outside+count-1 in the caller's. */
+struct husk_idmap
+{
+  uint32_t inside, outside, count;
+  struct husk_origin origin;
+};
+#define HUSK_IDMAP_MAX 340 /* ranges per map the kernel accepts (since 4.15) */
+
+struct husk_lockfile
+{
+  char *path;                /* inside the sandbox */
+  struct husk_origin origin;
+};
+
 struct husk_plan
 {
   /* Namespaces. */
@@ -135,6 +173,32 @@ struct husk_plan
   /* fds named by flags that must reach the program (sorted, unique). */
   int *keep_fds;
   size_t n_keep_fds, cap_keep_fds;
+
+  /* Security (issue 4). */
+  bool has_caps;             /* --cap-add/--cap-drop given: keep `caps` */
+  uint64_t caps;             /* bit N = capability N; HUSK_CAPS_ALL for ALL */
+  struct husk_seccomp *seccomp;  /* cBPF programs, loaded in this order */
+  size_t n_seccomp, cap_seccomp;
+  char *exec_label;          /* --exec-label: SELinux context of the program */
+  struct husk_origin exec_label_origin;
+  char *file_label;          /* --file-label: SELinux context of new tmpfs mounts */
+  struct husk_origin file_label_origin;
+
+  /* Lifecycle and joined namespaces (issue 4). */
+  struct husk_fdarg info_fd;         /* JSON about the sandbox, then closed */
+  struct husk_fdarg json_status_fd;  /* JSON lines: started, program pid, exit code */
+  struct husk_fdarg sync_fd;         /* held open by the sandbox's init until it ends */
+  struct husk_fdarg block_fd;        /* program waits for data here before execve */
+  struct husk_fdarg userns_block_fd; /* parent waits here before the child goes on */
+  struct husk_fdarg userns_fd;       /* join this user namespace instead of a new one */
+  struct husk_fdarg userns2_fd;      /* switch to this user namespace after setup */
+  struct husk_fdarg pidns_fd;        /* join (or nest under) this pid namespace */
+  bool disable_userns;               /* the sandbox may create no user namespaces */
+  bool assert_userns_disabled;       /* fail unless that already holds */
+  struct husk_lockfile *lock_files;  /* read-locked by the sandbox's init */
+  size_t n_lock_files, cap_lock_files;
+  struct husk_idmap *uid_maps, *gid_maps;  /* --uid-map/--gid-map ranges, in order */
+  size_t n_uid_maps, cap_uid_maps, n_gid_maps, cap_gid_maps;
 
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */

@@ -1,0 +1,352 @@
+/* lifecycle.c: what the sandbox tells its caller and holds for it: the
+ * --info-fd and --json-status-fd reports, --sync-fd, --block-fd,
+ * --userns-block-fd and --lock-file.
+ *
+ * Timeline (bwrap's, which callers rely on):
+ *   parent, right after clone (and the id maps, unless --userns-block-fd):
+ *     --info-fd gets {"child-pid", "<ns>-namespace"...} and is closed;
+ *     --json-status-fd gets the same object on one line;
+ *     then the parent waits for --userns-block-fd (the caller writes the
+ *     maps, knowing the pid) before it lets the child go on.
+ *   child, after the filesystem setup: --lock-file read locks, taken by the
+ *     process that stays for the sandbox's lifetime (the reaper, forked
+ *     also without a pid namespace when there are locks or a --sync-fd);
+ *     the program closes --sync-fd, tells the parent its pid (husk's
+ *     "command-pid" line, its own JSON object), waits for --block-fd, execs.
+ *   parent, when the sandbox ends: {"exit-code": N} if the program started.
+ *
+ * Must not: print; write to a status fd anything but whole JSON lines.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exec/exec_int.h"
+#include "lib/cleanup.h"
+
+/* bwrap's order and names; only namespaces the sandbox got anew. */
+static const struct
+{
+  unsigned bit;
+  const char *name;
+} lifecycle_ns[] = {
+  { HUSK_NS_CGROUP, "cgroup" }, { HUSK_NS_IPC, "ipc" }, { HUSK_NS_MNT, "mnt" },
+  { HUSK_NS_NET, "net" },       { HUSK_NS_PID, "pid" }, { HUSK_NS_UTS, "uts" },
+};
+
+static int
+write_all (int fd, const char *buf, size_t len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, buf, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return -1;
+      buf += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+static int
+fd_is_open (int fd)
+{
+  return fcntl (fd, F_GETFD) >= 0;
+}
+
+int
+lifecycle_check_fds (const struct husk_plan *plan, struct husk_err *err)
+{
+  const struct husk_fdarg *v[] = {
+    &plan->info_fd,         &plan->json_status_fd, &plan->sync_fd,    &plan->block_fd,
+    &plan->userns_block_fd, &plan->userns_fd,      &plan->userns2_fd, &plan->pidns_fd,
+  };
+
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    if (v[i]->fd >= 0 && !fd_is_open (v[i]->fd))
+      return husk_err_sys (err, "%s", v[i]->origin.where);
+  return 0;
+}
+
+bool
+lifecycle_needs_init (const struct husk_plan *plan)
+{
+  return plan->n_lock_files > 0 || plan->sync_fd.fd >= 0;
+}
+
+/* `sep` before each member; pretty (info-fd) or one line (json-status-fd). */
+static size_t
+format_started (char *buf, size_t len, pid_t pid, unsigned ns, bool pretty)
+{
+  const char *sep = pretty ? ",\n    " : ", ";
+  size_t n;
+
+  n = (size_t) snprintf (buf, len, pretty ? "{\n    \"child-pid\": %d" : "{ \"child-pid\": %d",
+                         (int) pid);
+  for (size_t i = 0; i < sizeof lifecycle_ns / sizeof lifecycle_ns[0] && n < len; i++)
+    {
+      char path[64];
+      struct stat st;
+
+      if (!(ns & lifecycle_ns[i].bit))
+        continue;
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, lifecycle_ns[i].name);
+      if (stat (path, &st) < 0)
+        continue; /* no id known: leave it out, as bwrap does */
+      n += (size_t) snprintf (buf + n, len - n, "%s\"%s-namespace\": %" PRIuMAX, sep,
+                              lifecycle_ns[i].name, (uintmax_t) st.st_ino);
+    }
+  if (n < len)
+    n += (size_t) snprintf (buf + n, len - n, pretty ? "\n}\n" : " }\n");
+  return n < len ? n : len - 1;
+}
+
+int
+lifecycle_started (const struct husk_plan *plan, pid_t pid, unsigned ns, struct husk_err *err)
+{
+  char buf[512];
+  size_t n;
+
+  /* Only the sandbox holds these now: the caller sees EOF when it ends. */
+  if (plan->sync_fd.fd >= 0)
+    close (plan->sync_fd.fd);
+  if (plan->block_fd.fd >= 0)
+    close (plan->block_fd.fd);
+  if (plan->info_fd.fd >= 0)
+    {
+      n = format_started (buf, sizeof buf, pid, ns, true);
+      if (write_all (plan->info_fd.fd, buf, n) < 0)
+        return husk_err_sys (err, "%s: write", plan->info_fd.origin.where);
+      close (plan->info_fd.fd);
+    }
+  if (plan->json_status_fd.fd >= 0)
+    {
+      n = format_started (buf, sizeof buf, pid, ns, false);
+      if (write_all (plan->json_status_fd.fd, buf, n) < 0)
+        return husk_err_sys (err, "%s: write", plan->json_status_fd.origin.where);
+    }
+  if (plan->userns_block_fd.fd >= 0)
+    {
+      char b;
+      ssize_t r;
+
+      do
+        r = read (plan->userns_block_fd.fd, &b, 1);
+      while (r < 0 && errno == EINTR);
+      close (plan->userns_block_fd.fd);
+    }
+  return 0;
+}
+
+void
+lifecycle_program_pid (const struct husk_plan *plan, pid_t pid)
+{
+  char buf[64];
+  int n;
+
+  if (plan->json_status_fd.fd < 0 || pid <= 0)
+    return;
+  n = snprintf (buf, sizeof buf, "{ \"command-pid\": %d }\n", (int) pid);
+  /* Best effort: the reader may have gone; the sandbox goes on. */
+  (void) write_all (plan->json_status_fd.fd, buf, (size_t) n);
+}
+
+void
+lifecycle_exited (const struct husk_plan *plan, bool program_started, int status)
+{
+  char buf[64];
+  int n;
+
+  if (plan->json_status_fd.fd < 0)
+    return;
+  if (program_started)
+    {
+      n = snprintf (buf, sizeof buf, "{ \"exit-code\": %d }\n", status);
+      (void) write_all (plan->json_status_fd.fd, buf, (size_t) n);
+    }
+  close (plan->json_status_fd.fd);
+}
+
+/* Child, first thing after clone: the reports are the parent's to write;
+ * a reader waiting for EOF on them must not wait for our setup. */
+void
+lifecycle_child_start (const struct husk_plan *plan)
+{
+  if (plan->info_fd.fd >= 0)
+    close (plan->info_fd.fd);
+  if (plan->json_status_fd.fd >= 0)
+    close (plan->json_status_fd.fd);
+  if (plan->userns_block_fd.fd >= 0)
+    close (plan->userns_block_fd.fd);
+}
+
+/* Child, in the new root: the process calling this keeps the locks (POSIX
+ * locks belong to a process and are not inherited by fork); the fds are
+ * close-on-exec, so the program does not get them. */
+int
+lifecycle_lock_files (const struct husk_plan *plan, struct husk_err *err)
+{
+  for (size_t i = 0; i < plan->n_lock_files; i++)
+    {
+      const struct husk_lockfile *l = &plan->lock_files[i];
+      struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+      int fd = open (l->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+      if (fd < 0)
+        return husk_err_sys (err, "%s: open", l->origin.where);
+      /* Not F_SETLKW: a writer holding the lock must not hang the start. */
+      if (fcntl (fd, F_SETLK, &fl) < 0)
+        {
+          husk_err_sys (err, "%s: lock", l->origin.where);
+          close (fd);
+          return -1;
+        }
+    }
+  return 0;
+}
+
+/* Child, in the process that execs the program. */
+int
+lifecycle_before_exec (const struct husk_plan *plan, int sync_sock, struct husk_err *err)
+{
+  /* The reaper holds --sync-fd; with --as-pid-1 there is none, and the
+   * program keeps it (as bwrap does). */
+  if (plan->sync_fd.fd >= 0 && !plan->as_pid_1)
+    close (plan->sync_fd.fd);
+  /* The parent learns our pid, as it sees it, from the socket credentials. */
+  if (sync_send (sync_sock, SYNC_READY, NULL) < 0)
+    return husk_err_sys (err, "report the program's pid");
+  if (plan->block_fd.fd >= 0)
+    {
+      char b;
+      ssize_t r;
+
+      do
+        r = read (plan->block_fd.fd, &b, 1);
+      while (r < 0 && errno == EINTR);
+      if (r < 0)
+        return husk_err_sys (err, "%s: read", plan->block_fd.origin.where);
+      close (plan->block_fd.fd);
+    }
+  return 0;
+}
+
+/* Joined user namespaces (--userns, --userns2, --disable-userns,
+ * --assert-userns-disabled). */
+
+/* Parent, before clone: the sandbox is created inside this namespace; the
+ * kernel lets us in only if it descends from ours (or we own it). */
+int
+lifecycle_join_userns (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (plan->userns_fd.fd < 0)
+    return 0;
+  if (setns (plan->userns_fd.fd, CLONE_NEWUSER) < 0)
+    {
+      husk_err_sys (err, "%s: setns", plan->userns_fd.origin.where);
+      if (errno == EINVAL)
+        husk_err_hint (err, "the namespace must be a user namespace below the caller's");
+      return -1;
+    }
+  close (plan->userns_fd.fd);
+  return 0;
+}
+
+static int
+write_at (int dirfd, const char *name, const char *data, struct husk_err *err)
+{
+  int fd = openat (dirfd, name, O_WRONLY | O_CLOEXEC);
+  int r = 0;
+
+  if (fd < 0)
+    return husk_err_sys (err, "open /proc/self/%s", name);
+  if (write_all (fd, data, strlen (data)) < 0)
+    r = husk_err_sys (err, "write /proc/self/%s", name);
+  close (fd);
+  return r;
+}
+
+/* Child, before the filesystem setup, while the host's /proc is reachable.
+ * The limit is per user namespace: set in the sandbox's, it counts the one
+ * nested namespace made after setup, which the program then cannot leave
+ * nor raise the limit of (it has no rights over its parent's sysctls). */
+int
+lifecycle_child_prepare (const struct husk_plan *plan, unsigned ns, struct lifecycle_child *lc,
+                         struct husk_err *err)
+{
+  int fd;
+
+  lc->proc_self = -1;
+  if (!plan->disable_userns)
+    return 0;
+  if (!(ns & HUSK_NS_USER))
+    return husk_err_set (err, 0,
+                         "--disable-userns: needs a new user namespace, "
+                         "which is unavailable");
+  fd = open ("/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return husk_err_sys (err, "--disable-userns: open /proc/sys/user/max_user_namespaces");
+  if (write_all (fd, "1", 1) < 0)
+    {
+      husk_err_sys (err, "--disable-userns: sysctl user.max_user_namespaces=1");
+      close (fd);
+      return -1;
+    }
+  close (fd);
+  lc->proc_self = open ("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (lc->proc_self < 0)
+    return husk_err_sys (err, "--disable-userns: open /proc/self");
+  return 0;
+}
+
+/* Child, after pivot_root and before stray fds are closed. */
+int
+lifecycle_child_after_root (const struct husk_plan *plan, struct lifecycle_child *lc,
+                            struct husk_err *err)
+{
+  int r = 0;
+
+  if (plan->userns2_fd.fd >= 0)
+    {
+      if (setns (plan->userns2_fd.fd, CLONE_NEWUSER) < 0)
+        return husk_err_sys (err, "%s: setns", plan->userns2_fd.origin.where);
+      close (plan->userns2_fd.fd);
+    }
+  if (plan->disable_userns)
+    {
+      char map[64];
+      uid_t uid = getuid ();
+      gid_t gid = getgid ();
+
+      /* Map ourselves 1:1 in the nested namespace: the program sees the
+       * same ids (other mapped ids of the outer one become the overflow id). */
+      if (unshare (CLONE_NEWUSER) < 0)
+        r = husk_err_sys (err, "--disable-userns: unshare user namespace");
+      snprintf (map, sizeof map, "%u %u 1\n", (unsigned) uid, (unsigned) uid);
+      if (r == 0)
+        r = write_at (lc->proc_self, "uid_map", map, err);
+      if (r == 0 && write_at (lc->proc_self, "setgroups", "deny\n", err) < 0
+          && err->errnum != ENOENT)
+        r = -1;
+      snprintf (map, sizeof map, "%u %u 1\n", (unsigned) gid, (unsigned) gid);
+      if (r == 0)
+        r = write_at (lc->proc_self, "gid_map", map, err);
+      close (lc->proc_self);
+      lc->proc_self = -1;
+      if (r < 0)
+        return husk_err_prefix (err, "--disable-userns");
+    }
+  /* The check itself: creating one must fail now (we exit if it worked). */
+  if ((plan->disable_userns || plan->assert_userns_disabled) && unshare (CLONE_NEWUSER) == 0)
+    return husk_err_set (err, 0, "%s: the sandbox can still create user namespaces",
+                         plan->disable_userns ? "--disable-userns" : "--assert-userns-disabled");
+  return 0;
+}

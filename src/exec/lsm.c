@@ -1,0 +1,70 @@
+/* lsm.c: SELinux labels (--exec-label, --file-label), through libselinux
+ * when husk was built with it (HAVE_SELINUX).
+ *
+ * When husk was built without SELinux, or SELinux is not enabled on the
+ * running system, a label option is an error naming it: silently running
+ * the program unconfined when the caller asked for a confining label would
+ * be worse than refusing.  (bwrap 0.8 refuses the same way: "labeling not
+ * supported on this system".)
+ *
+ * Must not: write labels anywhere but the calling task (the exec label) and
+ * the mount data handed back to the caller.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef HAVE_SELINUX
+#include <selinux/selinux.h>
+#endif
+
+#include "exec/exec_int.h"
+#include "lib/xalloc.h"
+
+static int
+lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_err *err)
+{
+  if (label == NULL)
+    return 0;
+#ifdef HAVE_SELINUX
+  if (is_selinux_enabled () <= 0)
+    return husk_err_set (err, 0, "%s: SELinux is not enabled on this system", origin->where);
+  if (security_check_context ((char *) label) < 0)
+    return husk_err_sys (err, "%s: invalid SELinux context", origin->where);
+  return 0;
+#else
+  return husk_err_set (err, 0, "%s: this husk was built without SELinux support", origin->where);
+#endif
+}
+
+int
+lsm_check (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (lsm_check_one (plan->exec_label, &plan->exec_label_origin, err) < 0)
+    return -1;
+  return lsm_check_one (plan->file_label, &plan->file_label_origin, err);
+}
+
+int
+lsm_set_exec_label (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (plan->exec_label == NULL)
+    return 0;
+#ifdef HAVE_SELINUX
+  if (setexeccon ((char *) plan->exec_label) < 0)
+    return husk_err_sys (err, "%s: setexeccon", plan->exec_label_origin.where);
+  return 0;
+#else
+  return lsm_check_one (plan->exec_label, &plan->exec_label_origin, err);
+#endif
+}
+
+char *
+lsm_mount_data (const struct husk_plan *plan, const char *data)
+{
+  if (plan->file_label == NULL)
+    return data ? xstrdup (data) : NULL;
+  if (data == NULL || data[0] == '\0')
+    return xasprintf ("context=\"%s\"", plan->file_label);
+  return xasprintf ("%s,context=\"%s\"", data, plan->file_label);
+}
