@@ -194,7 +194,8 @@ close_stray_fds (const struct husk_plan *plan, int sync_fd)
   cleanup_free int *keep = xcalloc (n, sizeof *keep);
   unsigned next = 3;
 
-  memcpy (keep, plan->keep_fds, plan->n_keep_fds * sizeof *keep);
+  if (plan->n_keep_fds > 0)
+    memcpy (keep, plan->keep_fds, plan->n_keep_fds * sizeof *keep);
   keep[n - 1] = sync_fd;
   keep[n - 2] = plan->sync_fd.fd;   /* -1 when unset: skipped below */
   keep[n - 3] = plan->block_fd.fd;
