@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "exec/exec.h"
 #include "lib/err.h"
+#include "oci/oci.h"
 #include "plan/plan.h"
 
 int
@@ -52,6 +53,9 @@ main (int argc, char **argv)
       abort ();
     }
 
+  /* --oci: the plan comes from config.json instead (issue 5). */
+  if (plan.oci_path != NULL && oci_load (&plan, plan.oci_path, &err) < 0)
+    goto fail;
   if (plan_check (&plan, &err) < 0)
     goto fail;
   if (action == CLI_PRINT_PLAN)

@@ -32,7 +32,7 @@ function __husk_arg_kinds
             echo path path
         case --bind-fd --ro-bind-fd
             echo fd path
-        case --remount-ro --proc --dev --tmpfs --mqueue --dir
+        case --remount-ro --proc --dev --tmpfs --mqueue --dir --oci
             echo path
         case --file --bind-data --ro-bind-data
             echo fd path
@@ -146,6 +146,7 @@ complete -c husk -n '__husk_is option' -l args -d 'Read NUL-separated arguments 
 complete -c husk -n '__husk_is option' -l argv0 -d 'Pass VALUE as the program\'s argv[0]'
 complete -c husk -n '__husk_is option' -l level-prefix -d 'Start messages with a syslog severity'
 complete -c husk -n '__husk_is option' -l print-plan -d 'Print the sandbox plan instead of running it'
+complete -c husk -n '__husk_is option' -l oci -r -d 'Run an OCI bundle (config.json or its directory)'
 # Options: Namespaces
 complete -c husk -n '__husk_is option' -l unshare-all -d 'Create every namespace supported by default'
 complete -c husk -n '__husk_is option' -l share-net -d 'Keep the network namespace of the caller'

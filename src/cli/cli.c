@@ -241,6 +241,10 @@ cli_run_option (struct cli_state *st, struct husk_err *err)
   st->origin.argi = arg->argi;
   st->depth = arg->depth;
   a->pos += 1 + (size_t) o->nargs;
+  /* --oci is a whole front end: remember what else was given (issue 5). */
+  if (st->other_opt == NULL && o->handler != cli_opt_oci
+      && o->handler != cli_opt_print_plan && o->handler != cli_opt_args)
+    st->other_opt = xstrdup (st->origin.where);
   if (!cli_is_meta (o->handler)
       && cli_mounts_check_pending (st, o->handler, err) < 0)
     return -1;
@@ -261,6 +265,25 @@ cli_set_command (struct cli_state *st)
   plan->argv = xcalloc (plan->argc + 1, sizeof *plan->argv);
   for (i = 0; i < plan->argc; i++)
     plan->argv[i] = xstrdup (a->v[a->pos + i].s);
+}
+
+/* --oci PATH takes the whole sandbox from config.json (issue 5): only
+ * --print-plan may come with it, and the command is process.args. */
+static int
+cli_check_oci (struct cli_state *st, struct husk_err *err)
+{
+  struct cli_args *a = st->args;
+
+  if (st->other_opt != NULL)
+    return husk_err_set (err, 0, "--oci: cannot be used with other options (%s)",
+                         st->other_opt);
+  if (a->pos < a->n)
+    {
+      cleanup_free char *q = cli_quote (a->v[a->pos].s);
+      return husk_err_set (err, 0, "--oci: takes no command (%s): the command is "
+                           "process.args in config.json", q);
+    }
+  return 0;
 }
 
 static int
@@ -286,7 +309,10 @@ cli_parse_all (struct cli_state *st, struct husk_err *err)
     return 0;
   if (cli_mounts_check_pending (st, NULL, err) < 0)
     return -1;
-  cli_set_command (st);
+  if (st->plan->oci_path != NULL && cli_check_oci (st, err) < 0)
+    return -1;
+  if (st->plan->oci_path == NULL)
+    cli_set_command (st);
   *st->action = st->plan->print_plan ? CLI_PRINT_PLAN : CLI_RUN;
   return 0;
 }
@@ -308,6 +334,7 @@ cli_state_free (struct cli_state *st)
   origin_free (&st->perms_origin);
   origin_free (&st->size_origin);
   origin_free (&st->overlay_origin);
+  free (st->other_opt);
 }
 
 int
@@ -367,4 +394,24 @@ cli_print_version (FILE *out)
   if (strcmp (husk_progname, "bwrap") == 0)
     fputs ("bubblewrap " HUSK_BWRAP_COMPAT_VERSION "\n", out);
   fputs ("husk " PACKAGE_VERSION "\n", out);
+  /* What this build can do, from configure's results (config.h).  Seccomp
+   * is always built in; Landlock once the executor implements it. */
+  fputs ("+SECCOMP"
+#ifdef HAVE_LANDLOCK
+         " +LANDLOCK"
+#else
+         " -LANDLOCK"
+#endif
+#ifdef HAVE_SELINUX
+         " +SELINUX"
+#else
+         " -SELINUX"
+#endif
+#ifdef HAVE_APPARMOR
+         " +APPARMOR"
+#else
+         " -APPARMOR"
+#endif
+         "\n",
+         out);
 }

@@ -51,6 +51,7 @@ struct cli_state
   struct husk_origin overlay_origin;  /* the last --overlay-src */
 
   bool stop;                    /* --help/--version: stop parsing now */
+  char *other_opt;              /* first option other than --oci/--print-plan (issue 5) */
 };
 
 typedef int (*cli_handler) (struct cli_state *st, char **args,

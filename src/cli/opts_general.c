@@ -1,5 +1,5 @@
 /* opts_general.c: handlers for the general options (--help, --version,
- * --argv0, --level-prefix, --print-plan).  --args lives in cli.c because it
+ * --argv0, --level-prefix, --print-plan, --oci).  --args lives in cli.c because it
  * rewrites the argument list.
  *
  * Must not: print (main prints help/version when told by *action).
@@ -50,5 +50,16 @@ cli_opt_print_plan (struct cli_state *st, char **args, struct husk_err *err)
 {
   (void) args, (void) err;
   st->plan->print_plan = true;
+  return 0;
+}
+
+/* --oci PATH: main hands PATH to the OCI front end (issue 5); cli.c
+ * refuses other options and a command next to it. */
+int
+cli_opt_oci (struct cli_state *st, char **args, struct husk_err *err)
+{
+  if (st->plan->oci_path != NULL)
+    return husk_err_set (err, 0, "%s: --oci given more than once", st->origin.where);
+  st->plan->oci_path = xstrdup (args[0]);
   return 0;
 }

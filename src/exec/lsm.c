@@ -1,6 +1,11 @@
 /* lsm.c: SELinux labels (--exec-label, --file-label), through libselinux
  * when husk was built with it (HAVE_SELINUX).
  *
+ * libselinux is loaded with dlopen only when a label is asked for: linked
+ * normally, its constructor (statfs of selinuxfs, reading
+ * /proc/filesystems and /etc/selinux/config, loading libpcre2) ran on
+ * every start and was most of husk's start-up instructions.
+ *
  * When husk was built without SELinux, or SELinux is not enabled on the
  * running system, a label option is an error naming it: silently running
  * the program unconfined when the caller asked for a confining label would
@@ -15,11 +20,44 @@
 #include <string.h>
 
 #ifdef HAVE_SELINUX
+#include <dlfcn.h>
 #include <selinux/selinux.h>
 #endif
 
 #include "exec/exec_int.h"
 #include "lib/xalloc.h"
+
+#ifdef HAVE_SELINUX
+/* The calls we use, typed from libselinux's own header. */
+static struct
+{
+  void *handle;
+  __typeof__ (is_selinux_enabled) *is_enabled;
+  __typeof__ (security_check_context) *check_context;
+  __typeof__ (setexeccon) *set_exec_con;
+} lsm_lib;
+
+static int
+lsm_load (const struct husk_origin *origin, struct husk_err *err)
+{
+  if (lsm_lib.handle != NULL)
+    return 0;
+  lsm_lib.handle = dlopen ("libselinux.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (lsm_lib.handle == NULL)
+    return husk_err_set (err, 0, "%s: cannot load libselinux.so.1: %s", origin->where,
+                         dlerror ());
+  lsm_lib.is_enabled = (__typeof__ (lsm_lib.is_enabled)) dlsym (lsm_lib.handle,
+                                                                "is_selinux_enabled");
+  lsm_lib.check_context = (__typeof__ (lsm_lib.check_context)) dlsym (lsm_lib.handle,
+                                                                      "security_check_context");
+  lsm_lib.set_exec_con = (__typeof__ (lsm_lib.set_exec_con)) dlsym (lsm_lib.handle,
+                                                                    "setexeccon");
+  if (!lsm_lib.is_enabled || !lsm_lib.check_context || !lsm_lib.set_exec_con)
+    return husk_err_set (err, 0, "%s: libselinux.so.1 lacks a needed function",
+                         origin->where);
+  return 0;
+}
+#endif
 
 static int
 lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_err *err)
@@ -27,9 +65,11 @@ lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_
   if (label == NULL)
     return 0;
 #ifdef HAVE_SELINUX
-  if (is_selinux_enabled () <= 0)
+  if (lsm_load (origin, err) < 0)
+    return -1;
+  if (lsm_lib.is_enabled () <= 0)
     return husk_err_set (err, 0, "%s: SELinux is not enabled on this system", origin->where);
-  if (security_check_context ((char *) label) < 0)
+  if (lsm_lib.check_context ((char *) label) < 0)
     return husk_err_sys (err, "%s: invalid SELinux context", origin->where);
   return 0;
 #else
@@ -51,7 +91,10 @@ lsm_set_exec_label (const struct husk_plan *plan, struct husk_err *err)
   if (plan->exec_label == NULL)
     return 0;
 #ifdef HAVE_SELINUX
-  if (setexeccon ((char *) plan->exec_label) < 0)
+  /* lsm_check (phase 0, in the parent) loaded the library. */
+  if (lsm_load (&plan->exec_label_origin, err) < 0)
+    return -1;
+  if (lsm_lib.set_exec_con ((char *) plan->exec_label) < 0)
     return husk_err_sys (err, "%s: setexeccon", plan->exec_label_origin.where);
   return 0;
 #else

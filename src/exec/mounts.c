@@ -468,7 +468,8 @@ mnt_bind_attrs (const struct husk_op *op)
 {
   return MOUNT_ATTR_NOSUID
          | ((op->flags & HUSK_OPF_DEV) ? 0 : MOUNT_ATTR_NODEV)
-         | ((op->flags & HUSK_OPF_RO) ? MOUNT_ATTR_RDONLY : 0);
+         | ((op->flags & HUSK_OPF_RO) ? MOUNT_ATTR_RDONLY : 0)
+         | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
 }
 
 /* --file-label: the SELinux context given to the tmpfs mounts we create
@@ -510,7 +511,8 @@ mnt_bind_to_dest (struct exec_rootfs *fs, const struct husk_op *op, int srcfd,
                             : mnt_dest_file (fs, op, &t, why)) < 0)
     return -1;
   dest = t.fd;
-  mfd = mnt_bind (fs, srcfd, &t, mnt_bind_attrs (op), true, why);
+  mfd = mnt_bind (fs, srcfd, &t, mnt_bind_attrs (op),
+                  !(op->flags & HUSK_OPF_NOREC), why);
   if (mfd < 0)
     return -1;
   if (mnt_attached (fs, &t, mfd) < 0)
@@ -652,7 +654,9 @@ mnt_op_proc (struct exec_rootfs *fs, const struct husk_op *op,
     return mnt_fail (err, op, &why);
   dest = t.fd;
   mfd = mnt_fs_at (fs, "proc", NULL, 0,
-                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &t, &why);
+                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                   | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0),
+                   &t, &why);
   if (mfd < 0 && errno == EPERM && fs->in_userns)
     {
       /* Without a pid namespace of our own the kernel refuses a new procfs
@@ -726,7 +730,8 @@ mnt_op_tmpfs (struct exec_rootfs *fs, const struct husk_op *op,
   if (mnt_dest_dir (fs, op, &t, 0755, &why) < 0)
     return mnt_fail (err, op, &why);
   dest = t.fd;
-  mfd = mnt_fs_at (fs, "tmpfs", opts, n, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+  mfd = mnt_fs_at (fs, "tmpfs", opts, n, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                   | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0),
                    &t, &why);
   if (mfd < 0 || mnt_attached (fs, &t, mfd) < 0)
     return mnt_fail (err, op, &why);
@@ -769,12 +774,27 @@ mnt_dev_bind (struct exec_rootfs *fs, int devfd, const char *name,
 /* devpts for the sandbox's own ptys.  gid=5 (tty) only exists when mapped:
  * in a user namespace it is often not, and the mount is retried without. */
 static int
-mnt_dev_pts (struct exec_rootfs *fs, int devfd, struct mnt_why *why)
+mnt_devpts_at (struct exec_rootfs *fs, const struct mnt_target *t,
+               struct mnt_why *why)
 {
   struct mnt_opt opts[] = {
     { "newinstance", NULL }, { "ptmxmode", "0666" }, { "mode", "620" }, { "gid", "5" },
   };
   const unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
+  int mfd;
+
+  mfd = mnt_fs_at (fs, "devpts", opts, 4, attrs, t, why);
+  if (mfd < 0 && errno == EINVAL)
+    {
+      memset (why, 0, sizeof *why);
+      mfd = mnt_fs_at (fs, "devpts", opts, 3, attrs, t, why);
+    }
+  return mfd;
+}
+
+static int
+mnt_dev_pts (struct exec_rootfs *fs, int devfd, struct mnt_why *why)
+{
   cleanup_fd int dir = -1;
   int mfd;
   struct mnt_target t;
@@ -785,12 +805,7 @@ mnt_dev_pts (struct exec_rootfs *fs, int devfd, struct mnt_why *why)
   if (dir < 0)
     return mnt_step_fail (why, "pts");
   t = (struct mnt_target) { dir, devfd, "pts", false };
-  mfd = mnt_fs_at (fs, "devpts", opts, 4, attrs, &t, why);
-  if (mfd < 0 && errno == EINVAL)
-    {
-      memset (why, 0, sizeof *why);
-      mfd = mnt_fs_at (fs, "devpts", opts, 3, attrs, &t, why);
-    }
+  mfd = mnt_devpts_at (fs, &t, why);
   if (mfd < 0)
     return -1;
   close (mfd);
@@ -847,6 +862,94 @@ mnt_op_dev (struct exec_rootfs *fs, const struct husk_op *op,
   devfd = mnt_fs_at (fs, "tmpfs", opts, n, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                      &t, &why);
   if (devfd < 0 || mnt_attached (fs, &t, devfd) < 0 || mnt_dev_fill (fs, devfd, &why) < 0)
+    return mnt_fail (err, op, &why);
+  return 0;
+}
+
+/* ---- ops: OCI devpts, masked and read-only paths (issue 5) -------------- */
+
+static int
+mnt_op_devpts (struct exec_rootfs *fs, const struct husk_op *op,
+               struct husk_err *err)
+{
+  struct mnt_why why = { 0 };
+  struct mnt_target t;
+  cleanup_fd int dest = -1;
+  cleanup_fd int mfd = -1;
+
+  if (mnt_dest_dir (fs, op, &t, 0755, &why) < 0)
+    return mnt_fail (err, op, &why);
+  dest = t.fd;
+  mfd = mnt_devpts_at (fs, &t, &why);
+  if (mfd < 0 || mnt_attached (fs, &t, mfd) < 0)
+    return mnt_fail (err, op, &why);
+  return 0;
+}
+
+/* The path inside the new root, or -1 with errno ENOENT when it does not
+ * exist (masked and read-only paths that are missing are skipped, as the
+ * runtime-spec's defaults name paths not every kernel has). */
+static int
+mnt_open_existing (struct exec_rootfs *fs, const struct husk_op *op,
+                   struct mnt_target *t)
+{
+  int fd = path_open (fs->newroot_fd, op->dest, 0);
+
+  if (fd >= 0)
+    mnt_target_init (fs, t, fd, fs->newroot_fd, op->dest);
+  return fd;
+}
+
+/* Masking hides what is there: a directory gets an empty read-only tmpfs,
+ * anything else the host's /dev/null, read-only (reads give nothing,
+ * writes fail). */
+static int
+mnt_op_mask (struct exec_rootfs *fs, const struct husk_op *op,
+             struct husk_err *err)
+{
+  const unsigned attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                         | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  struct mnt_opt opts[] = { { "mode", "0555" }, { "size", "4096" } };
+  struct mnt_why why = { 0 };
+  struct mnt_target t;
+  cleanup_fd int dest = mnt_open_existing (fs, op, &t);
+  cleanup_fd int null = -1;
+  cleanup_fd int mfd = -1;
+  struct stat st;
+
+  if (dest < 0 && errno == ENOENT)
+    return 0;
+  if (dest < 0 || fstat (dest, &st) < 0)
+    return husk_err_sys (err, "%s", op->origin.where);
+  if (S_ISDIR (st.st_mode))
+    mfd = mnt_fs_at (fs, "tmpfs", opts, 2, attrs, &t, &why);
+  else
+    {
+      null = path_open (fs->oldroot_fd, "/dev/null", 0);
+      if (null < 0)
+        return husk_err_sys (err, "%s: open the host's /dev/null", op->origin.where);
+      mfd = mnt_bind (fs, null, &t, attrs & ~MOUNT_ATTR_NODEV, false, &why);
+    }
+  if (mfd < 0)
+    return mnt_fail (err, op, &why);
+  return 0;
+}
+
+static int
+mnt_op_ro_self (struct exec_rootfs *fs, const struct husk_op *op,
+                struct husk_err *err)
+{
+  struct mnt_why why = { 0 };
+  struct mnt_target t;
+  cleanup_fd int dest = mnt_open_existing (fs, op, &t);
+  cleanup_fd int mfd = -1;
+
+  if (dest < 0 && errno == ENOENT)
+    return 0;
+  if (dest < 0)
+    return husk_err_sys (err, "%s", op->origin.where);
+  mfd = mnt_bind (fs, dest, &t, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, true, &why);
+  if (mfd < 0 || mnt_attached (fs, &t, mfd) < 0)
     return mnt_fail (err, op, &why);
   return 0;
 }
@@ -1247,6 +1350,12 @@ exec_mounts_run_op (struct exec_rootfs *fs, const struct husk_op *op,
       return mnt_op_chmod (fs, op, err);
     case HUSK_OP_OVERLAY:
       return mnt_op_overlay (fs, op, err);
+    case HUSK_OP_DEVPTS:
+      return mnt_op_devpts (fs, op, err);
+    case HUSK_OP_MASK:
+      return mnt_op_mask (fs, op, err);
+    case HUSK_OP_RO_SELF:
+      return mnt_op_ro_self (fs, op, err);
     default:
       break;
     }

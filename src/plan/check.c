@@ -41,20 +41,25 @@ check_allowed_flags (enum husk_op_kind kind)
   switch (kind)
     {
     case HUSK_OP_BIND:
-      return HUSK_OPF_RO | HUSK_OPF_DEV | HUSK_OPF_TRY;
+      return HUSK_OPF_RO | HUSK_OPF_DEV | HUSK_OPF_TRY | HUSK_OPF_NOEXEC
+             | HUSK_OPF_NOREC;
+    case HUSK_OP_TMPFS:
+    case HUSK_OP_PROC:
+      return HUSK_OPF_NOEXEC;
     case HUSK_OP_BIND_FD:
     case HUSK_OP_BIND_DATA:
       return HUSK_OPF_RO;
     case HUSK_OP_REMOUNT_RO:
-    case HUSK_OP_PROC:
     case HUSK_OP_DEV:
-    case HUSK_OP_TMPFS:
     case HUSK_OP_MQUEUE:
     case HUSK_OP_DIR:
     case HUSK_OP_FILE:
     case HUSK_OP_SYMLINK:
     case HUSK_OP_CHMOD:
     case HUSK_OP_OVERLAY:
+    case HUSK_OP_DEVPTS:
+    case HUSK_OP_MASK:
+    case HUSK_OP_RO_SELF:
     default:
       return 0;
     }
@@ -142,6 +147,9 @@ check_op (const struct husk_op *op, struct husk_err *err)
     case HUSK_OP_FILE:
     case HUSK_OP_BIND_DATA:
     case HUSK_OP_CHMOD:
+    case HUSK_OP_DEVPTS:
+    case HUSK_OP_MASK:
+    case HUSK_OP_RO_SELF:
       return 0;
     default:
       return husk_err_set (err, 0, "%s: unknown operation kind %d",

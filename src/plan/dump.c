@@ -32,7 +32,7 @@
  *   src="S"    host path (bind), link text (symlink)
  *   mode=rw|tmp|ro  lower="S" (repeated, bottom first)  upper="S"
  *   work="S"   (overlay only, replacing src=)
- *   dest="S"  fd=N  flags=ro,dev,try  perms=0NNN (4 octal digits)  size=N
+ *   dest="S"  fd=N  flags=ro,dev,try,noexec,norec  perms=0NNN (4 octal digits)  size=N
  *
  * Lines for items with an origin end with "  # ORIGIN" (the flag as typed,
  * or a JSON path).  Strings are in double quotes; '"' and '\' are escaped
@@ -161,7 +161,11 @@ dump_flags (FILE *out, unsigned flags)
   if (flags & HUSK_OPF_DEV)
     fprintf (out, "%sdev", sep), sep = ",";
   if (flags & HUSK_OPF_TRY)
-    fprintf (out, "%stry", sep);
+    fprintf (out, "%stry", sep), sep = ",";
+  if (flags & HUSK_OPF_NOEXEC)
+    fprintf (out, "%snoexec", sep), sep = ",";
+  if (flags & HUSK_OPF_NOREC)
+    fprintf (out, "%snorec", sep);
 }
 
 static void

@@ -140,6 +140,7 @@ plan_free (struct husk_plan *plan)
   origin_free (&plan->file_label_origin);
   /* Lifecycle and joined namespaces (issue 4). */
   plan_lifecycle_free (plan);
+  free (plan->oci_path);
   plan_init (plan);
 }
 
@@ -254,6 +255,9 @@ plan_op_kind_name (enum husk_op_kind kind)
     case HUSK_OP_SYMLINK: return "symlink";
     case HUSK_OP_CHMOD: return "chmod";
     case HUSK_OP_OVERLAY: return "overlay";
+    case HUSK_OP_DEVPTS: return "devpts";
+    case HUSK_OP_MASK: return "mask";
+    case HUSK_OP_RO_SELF: return "ro-self";
     default: return "unknown";
     }
 }

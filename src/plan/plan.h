@@ -39,13 +39,20 @@ enum husk_op_kind
   HUSK_OP_SYMLINK,       /* symlink dest -> src (src is the link text) */
   HUSK_OP_CHMOD,         /* chmod dest to perms (must exist) */
   HUSK_OP_OVERLAY,       /* overlay of overlay_srcs[] at dest; upper/work per overlay_mode */
+  /* OCI (issue 5). */
+  HUSK_OP_DEVPTS,        /* new devpts instance at dest (ptmxmode=0666,mode=0620,gid=5) */
+  HUSK_OP_MASK,          /* hide dest: /dev/null over a file, empty ro tmpfs over a dir; skip if missing */
+  HUSK_OP_RO_SELF,       /* bind dest onto itself read-only, recursively; skip if missing */
 };
-#define HUSK_OP_KIND_COUNT (HUSK_OP_OVERLAY + 1)
+#define HUSK_OP_KIND_COUNT (HUSK_OP_RO_SELF + 1)
 
 /* Flags on ops. */
 #define HUSK_OPF_RO   (1u << 0) /* read-only (ro-bind, ro-bind-fd, ro-bind-data) */
 #define HUSK_OPF_DEV  (1u << 1) /* allow device nodes (dev-bind) */
 #define HUSK_OPF_TRY  (1u << 2) /* skip silently when src does not exist */
+/* OCI (issue 5). */
+#define HUSK_OPF_NOEXEC (1u << 3) /* noexec (bind, tmpfs, proc) */
+#define HUSK_OPF_NOREC  (1u << 4) /* bind only the top mount, not submounts (bind) */
 
 enum husk_overlay_mode
 {
@@ -202,6 +209,7 @@ struct husk_plan
 
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */
+  char *oci_path;            /* --oci PATH: main fills the plan with oci_load (issue 5) */
 };
 
 /* Lifetime. */

@@ -21,7 +21,9 @@ like "as bwrap (symlink): --version line 2 is husk's" '^husk [0-9]+\.[0-9]+' "$(
 out=$("$TEST_TMP/copy/bwrap" --version)
 is "as bwrap (copy): --version line 1" "bubblewrap 0.11.1" "$(sed -n 1p <<<"$out")"
 out=$("$TEST_TMP/bin/husk-copy" --version)
-like "as husk: --version is one husk line" '^husk [0-9.]+$' "$out"
+like "as husk: --version line 1 is husk's" '^husk [0-9.]+$' "$(sed -n 1p <<<"$out")"
+like "as husk: --version line 2 lists features" '^\+SECCOMP( [+-][A-Z]+)+$' "$(sed -n 2p <<<"$out")"
+is "as husk: --version prints two lines" 2 "$(wc -l <<<"$out")"
 err=$("$TEST_TMP/bin/bwrap" --ro-bind / / --bind "$TEST_TMP/nope" /x true 2>&1)
 like "as bwrap: errors start with 'bwrap: '" '^bwrap: --bind ' "$err"
 err=$("$TEST_TMP/bin/bwrap" --no-such-flag 2>&1)

@@ -876,6 +876,18 @@ test_help (void)
       && strstr (buf, "\n    --overlay RWSRC WORKDIR DEST  ") != NULL
       && strstr (buf, "\n    --as-pid-1  ") != NULL
       && strstr (buf, "\nhusk ") != NULL, "help lists options, version line");
+  ok (strstr (buf, "\nhusk " PACKAGE_VERSION "\n+SECCOMP ") != NULL
+#ifdef HAVE_SELINUX
+      && strstr (buf, " +SELINUX") != NULL
+#else
+      && strstr (buf, " -SELINUX") != NULL
+#endif
+#ifdef HAVE_APPARMOR
+      && strstr (buf, " +APPARMOR\n") != NULL,
+#else
+      && strstr (buf, " -APPARMOR\n") != NULL,
+#endif
+      "version line, then the features line from configure");
 }
 
 static void

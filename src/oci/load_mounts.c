@@ -1,0 +1,431 @@
+/* load_mounts.c: the filesystem part of config.json as plan ops, in the
+ * order the runtime-spec gives: mounts[] in array order (after the root,
+ * which load.c adds), then the default devices and /dev links, then
+ * linux.readonlyPaths and linux.maskedPaths, and root.readonly last.
+ *
+ * How each mount type maps (see man/husk-oci.5):
+ *   bind/rbind  -> bind op (nosuid always; dev unless "nodev")
+ *   tmpfs, proc, mqueue, devpts -> the matching op ("ro": a remount-ro op after)
+ *   sysfs       -> a read-only bind of the host's /sys (rootless-safe)
+ *   cgroup(2)   -> skipped with a warning (the /sys bind shows the host's)
+ *
+ * Must not: make syscalls; guess at an option it does not know.
+ */
+#include "oci/oci_int.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/parse.h"
+#include "lib/xalloc.h"
+
+enum oci_mkind
+{
+  OCI_M_BIND,
+  OCI_M_TMPFS,
+  OCI_M_PROC,
+  OCI_M_MQUEUE,
+  OCI_M_DEVPTS,
+  OCI_M_SYSFS,
+  OCI_M_CGROUP,
+};
+
+/* One mount's options, parsed. */
+struct oci_mount
+{
+  enum oci_mkind kind;
+  const char *base; /* "mounts[3]" */
+  const char *dest;
+  unsigned flags; /* HUSK_OPF_* */
+  bool ro, rbind;
+  int perms;
+  uint64_t size;
+};
+
+static struct husk_op *
+oci_add_op (struct oci_ctx *ctx, enum husk_op_kind kind, const char *dest, const char *where)
+{
+  struct husk_origin o = { xstrdup (where), -1 };
+  struct husk_op *op = plan_add_op (ctx->plan, kind, &o);
+
+  op->dest = xstrdup (dest);
+  origin_free (&o);
+  return op;
+}
+
+/* "/dev//" and "/dev/" are "/dev": compare destinations by their text
+ * with repeated and trailing slashes removed. */
+static bool
+oci_same_path (const char *a, const char *b)
+{
+  for (;;)
+    {
+      while (a[0] == '/' && (a[1] == '/' || a[1] == '\0'))
+        a++;
+      while (b[0] == '/' && (b[1] == '/' || b[1] == '\0'))
+        b++;
+      if (*a != *b)
+        return false;
+      if (*a == '\0')
+        return true;
+      a++, b++;
+    }
+}
+
+/* tmpfs size=: bytes, or with a k, m or g suffix. */
+static int
+oci_parse_size (const char *s, uint64_t *out)
+{
+  size_t n = strlen (s);
+  cleanup_free char *digits = NULL;
+  unsigned shift = 0;
+
+  if (n > 1 && strchr ("kKmMgG", s[n - 1]) != NULL)
+    {
+      shift = tolower ((unsigned char) s[n - 1]) == 'k'   ? 10
+              : tolower ((unsigned char) s[n - 1]) == 'm' ? 20
+                                                          : 30;
+      n--;
+    }
+  digits = xstrndup (s, n);
+  if (parse_size (digits, out) < 0 || *out > (UINT64_MAX >> shift))
+    return -1;
+  *out <<= shift;
+  return 0;
+}
+
+/* Options with a value: mode=, size= (tmpfs), and devpts's fixed ones. */
+static int
+oci_mount_keyval (struct oci_mount *m, const char *opt, const char *path, struct husk_err *err)
+{
+  const char *v = strchr (opt, '=') + 1;
+  cleanup_free char *q = oci_quote (opt);
+
+  if (m->kind == OCI_M_TMPFS && strncmp (opt, "mode=", 5) == 0)
+    {
+      if (parse_octal_mode (v, &m->perms) < 0)
+        return husk_err_set (err, 0, "%s: invalid mode in %s", path, q);
+      return 0;
+    }
+  if (m->kind == OCI_M_TMPFS && strncmp (opt, "size=", 5) == 0)
+    {
+      if (oci_parse_size (v, &m->size) < 0)
+        return husk_err_set (err, 0,
+                             "%s: invalid size in %s (bytes, or with k, m "
+                             "or g)",
+                             path, q);
+      return 0;
+    }
+  /* husk's devpts always has these values. */
+  if (m->kind == OCI_M_DEVPTS
+      && (strcmp (opt, "ptmxmode=0666") == 0 || strcmp (opt, "mode=0620") == 0
+          || strcmp (opt, "mode=620") == 0 || strcmp (opt, "gid=5") == 0))
+    return 0;
+  return husk_err_set (err, 0, "%s: mount option %s not supported yet", path, q);
+}
+
+static bool
+oci_in (const char *s, const char *const *list)
+{
+  for (; *list != NULL; list++)
+    if (strcmp (s, *list) == 0)
+      return true;
+  return false;
+}
+
+/* Flags every mount type takes. */
+static int
+oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const char *path,
+                struct husk_err *err)
+{
+  static const char *const atime[]
+    = { "strictatime", "nostrictatime", "noatime",  "atime",      "nodiratime",
+        "diratime",    "norelatime",    "lazytime", "nolazytime", NULL };
+  static const char *const private[] = { "private", "rprivate", NULL };
+  static const char *const unsupported[] = {
+    "shared", "rshared", "unbindable", "runbindable", "suid",     "nosymfollow", "symfollow",
+    "idmap",  "ridmap",  "tmpcopyup",  "sync",        "async",    "dirsync",     "mand",
+    "nomand", "silent",  "loud",       "remount",     "rrw",      "rnosuid",     "rsuid",
+    "rnodev", "rdev",    "rnoexec",    "rexec",       "rnoatime", "ratime",      NULL,
+  };
+  cleanup_free char *q = oci_quote (opt);
+  bool bind = m->kind == OCI_M_BIND;
+
+  if (strcmp (opt, "ro") == 0 || (bind && strcmp (opt, "rro") == 0))
+    m->ro = true;
+  else if (strcmp (opt, "noexec") == 0)
+    m->flags |= HUSK_OPF_NOEXEC;
+  else if (strcmp (opt, "nodev") == 0)
+    m->flags &= ~HUSK_OPF_DEV;
+  else if (strcmp (opt, "dev") == 0 && !bind)
+    return husk_err_set (err, 0,
+                         "%s: %s not supported yet (only bind mounts may "
+                         "hold usable devices)",
+                         path, q);
+  else if (bind && (strcmp (opt, "bind") == 0 || strcmp (opt, "rbind") == 0))
+    m->rbind |= opt[0] == 'r';
+  else if (oci_in (opt, private))
+    oci_warn (ctx,
+              "%s: %s not honoured: husk's mounts are slaves of the host's "
+              "(mounts there appear here, never the reverse)",
+              path, q);
+  else if (oci_in (opt, atime))
+    oci_warn (ctx, "%s: %s not honoured: husk keeps the default atime behaviour", path, q);
+  else if (oci_in (opt, unsupported))
+    return husk_err_set (err, 0, "%s: mount option %s not supported yet", path, q);
+  else if (strchr (opt, '=') != NULL)
+    return oci_mount_keyval (m, opt, path, err);
+  else if (!(oci_in (opt, (const char *const[]){ "rw", "nosuid", "exec", "dev", "relatime", "slave",
+                                                 "rslave", NULL })
+             || (m->kind == OCI_M_DEVPTS && strcmp (opt, "newinstance") == 0)))
+    return husk_err_set (err, 0, "%s: unknown mount option %s", path, q);
+  return 0;
+}
+
+static int
+oci_mount_options (struct oci_ctx *ctx, json_t *mnt, struct oci_mount *m, struct husk_err *err)
+{
+  cleanup_free char *base = oci_path_key (m->base, "options");
+  json_t *opts;
+
+  if (oci_get (mnt, m->base, "options", JSON_ARRAY, &opts, err) < 0)
+    return -1;
+  for (size_t i = 0; opts != NULL && i < json_array_size (opts); i++)
+    {
+      cleanup_free char *path = oci_path_index (base, i);
+      const char *opt;
+
+      if (oci_string_at (opts, base, i, &opt, err) < 0
+          || oci_mount_flag (ctx, m, opt, path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* The mount's kind from its type and its bind/rbind options. */
+static int
+oci_mount_kind (json_t *mnt, struct oci_mount *m, struct husk_err *err)
+{
+  static const struct
+  {
+    const char *type;
+    enum oci_mkind kind;
+  } types[] = {
+    { "bind", OCI_M_BIND },     { "tmpfs", OCI_M_TMPFS },    { "proc", OCI_M_PROC },
+    { "mqueue", OCI_M_MQUEUE }, { "devpts", OCI_M_DEVPTS },  { "sysfs", OCI_M_SYSFS },
+    { "cgroup", OCI_M_CGROUP }, { "cgroup2", OCI_M_CGROUP },
+  };
+  json_t *opts = json_object_get (mnt, "options");
+  const char *type;
+  size_t i;
+
+  if (oci_get_string (mnt, m->base, "type", &type, err) < 0)
+    return -1;
+  for (i = 0; json_is_array (opts) && i < json_array_size (opts); i++)
+    {
+      const char *o = json_string_value (json_array_get (opts, i));
+
+      if (o != NULL && (strcmp (o, "bind") == 0 || strcmp (o, "rbind") == 0))
+        return m->kind = OCI_M_BIND, 0;
+    }
+  if (type == NULL)
+    return husk_err_set (err, 0,
+                         "%s.type: required (or a \"bind\" or \"rbind\" "
+                         "option)",
+                         m->base);
+  for (i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (strcmp (type, types[i].type) == 0)
+      return m->kind = types[i].kind, 0;
+  {
+    cleanup_free char *q = oci_quote (type);
+    return husk_err_set (err, 0, "%s.type: filesystem type %s not supported yet", m->base, q);
+  }
+}
+
+static void
+oci_emit_bind (struct oci_ctx *ctx, const struct oci_mount *m, const char *src)
+{
+  struct husk_op *op = oci_add_op (ctx, HUSK_OP_BIND, m->dest, m->base);
+
+  op->src = src[0] == '/' ? xstrdup (src) : xasprintf ("%s/%s", ctx->bundle, src);
+  op->flags = m->flags | (m->ro ? HUSK_OPF_RO : 0) | (m->rbind ? 0 : HUSK_OPF_NOREC);
+}
+
+/* The op for one parsed mount. */
+static int
+oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, struct husk_err *err)
+{
+  static const enum husk_op_kind kinds[] = {
+    [OCI_M_TMPFS] = HUSK_OP_TMPFS,
+    [OCI_M_PROC] = HUSK_OP_PROC,
+    [OCI_M_MQUEUE] = HUSK_OP_MQUEUE,
+    [OCI_M_DEVPTS] = HUSK_OP_DEVPTS,
+  };
+  const char *src;
+  struct husk_op *op;
+
+  if (oci_get_string (mnt, m->base, "source", &src, err) < 0)
+    return -1;
+  switch (m->kind)
+    {
+    case OCI_M_BIND:
+      if (src == NULL || src[0] == '\0')
+        return husk_err_set (err, 0, "%s.source: required for a bind mount", m->base);
+      oci_emit_bind (ctx, m, src);
+      return 0;
+    case OCI_M_SYSFS:
+      {
+        /* A new sysfs needs a network namespace owned by our user namespace
+         * and shows its devices only; the host's, read-only, works always. */
+        struct oci_mount ro = *m;
+
+        ro.ro = true;
+        ro.rbind = true;
+        ro.flags &= ~HUSK_OPF_DEV;
+        oci_emit_bind (ctx, &ro, "/sys");
+        return 0;
+      }
+    case OCI_M_CGROUP:
+      oci_warn (ctx,
+                "%s: cgroup mount skipped (not supported yet; the host's "
+                "cgroup tree is visible read-only under a sysfs mount)",
+                m->base);
+      return 0;
+    case OCI_M_DEVPTS:
+      if (m->ro)
+        return husk_err_set (err, 0, "%s: a read-only devpts is not supported yet", m->base);
+      break;
+    case OCI_M_TMPFS:
+    case OCI_M_PROC:
+    case OCI_M_MQUEUE:
+    default:
+      break;
+    }
+  op = oci_add_op (ctx, kinds[m->kind], m->dest, m->base);
+  if (m->kind == OCI_M_TMPFS || m->kind == OCI_M_PROC)
+    op->flags = m->flags & HUSK_OPF_NOEXEC;
+  if (m->kind == OCI_M_TMPFS)
+    op->perms = m->perms, op->size = m->size;
+  if (m->ro)
+    oci_add_op (ctx, HUSK_OP_REMOUNT_RO, m->dest, m->base);
+  return 0;
+}
+
+static int
+oci_load_mount (struct oci_ctx *ctx, json_t *mnt, const char *base, bool *dev_mount,
+                struct husk_err *err)
+{
+  static const char *const known[]
+    = { "destination", "type", "source", "options", "uidMappings", "gidMappings", NULL };
+  struct oci_mount m
+    = { .base = base, .flags = HUSK_OPF_DEV, .perms = HUSK_PERMS_UNSET, .size = HUSK_SIZE_UNSET };
+
+  if (oci_expect (mnt, JSON_OBJECT, base, err) < 0)
+    return -1;
+  oci_warn_unknown (ctx, mnt, base, known);
+  if (oci_get_string (mnt, base, "destination", &m.dest, err) < 0
+      || oci_unsupported (mnt, base, "uidMappings", err) < 0
+      || oci_unsupported (mnt, base, "gidMappings", err) < 0)
+    return -1;
+  if (m.dest == NULL || m.dest[0] == '\0')
+    return husk_err_set (err, 0, "%s.destination: required", base);
+  if (oci_mount_kind (mnt, &m, err) < 0 || oci_mount_options (ctx, mnt, &m, err) < 0
+      || oci_emit_mount (ctx, mnt, &m, err) < 0)
+    return -1;
+  if (oci_same_path (m.dest, "/dev"))
+    {
+      *dev_mount = true;
+      ctx->has_dev_tmpfs = m.kind == OCI_M_TMPFS;
+    }
+  if (oci_same_path (m.dest, "/dev/pts") && m.kind == OCI_M_DEVPTS)
+    ctx->has_devpts = true;
+  return 0;
+}
+
+/* The runtime-spec's default devices, bound from the host (no mknod: that
+ * needs privileges), and its /dev links.  Only onto a fresh tmpfs at /dev:
+ * never into the rootfs's own /dev, which belongs to the bundle. */
+static void
+oci_default_devices (struct oci_ctx *ctx)
+{
+  static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+  static const char *const links[][2] = {
+    { "/dev/fd", "/proc/self/fd" },
+    { "/dev/stdin", "/proc/self/fd/0" },
+    { "/dev/stdout", "/proc/self/fd/1" },
+    { "/dev/stderr", "/proc/self/fd/2" },
+  };
+  const char *where = "default devices";
+
+  for (size_t i = 0; nodes[i] != NULL; i++)
+    {
+      cleanup_free char *path = xasprintf ("/dev/%s", nodes[i]);
+      struct husk_op *op = oci_add_op (ctx, HUSK_OP_BIND, path, where);
+
+      op->src = xstrdup (path);
+      op->flags = HUSK_OPF_DEV | HUSK_OPF_TRY;
+    }
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    oci_add_op (ctx, HUSK_OP_SYMLINK, links[i][0], where)->src = xstrdup (links[i][1]);
+  if (ctx->has_devpts)
+    oci_add_op (ctx, HUSK_OP_SYMLINK, "/dev/ptmx", where)->src = xstrdup ("pts/ptmx");
+}
+
+/* linux.readonlyPaths / linux.maskedPaths: absolute paths, one op each. */
+static int
+oci_load_paths (struct oci_ctx *ctx, json_t *lx, const char *key, enum husk_op_kind kind,
+                struct husk_err *err)
+{
+  cleanup_free char *base = oci_path_key ("linux", key);
+  json_t *arr;
+
+  if (lx == NULL || oci_get (lx, "linux", key, JSON_ARRAY, &arr, err) < 0)
+    return lx == NULL ? 0 : -1;
+  for (size_t i = 0; arr != NULL && i < json_array_size (arr); i++)
+    {
+      cleanup_free char *path = oci_path_index (base, i);
+      const char *s;
+
+      if (oci_string_at (arr, base, i, &s, err) < 0)
+        return -1;
+      if (s[0] != '/')
+        {
+          cleanup_free char *q = oci_quote (s);
+          return husk_err_set (err, 0, "%s: must be an absolute path, got %s", path, q);
+        }
+      oci_add_op (ctx, kind, s, path);
+    }
+  return 0;
+}
+
+int
+oci_load_mounts (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
+{
+  json_t *mounts, *lx = json_object_get (root, "linux");
+  bool dev_mount = false;
+
+  if (oci_get (root, "", "mounts", JSON_ARRAY, &mounts, err) < 0)
+    return -1;
+  for (size_t i = 0; mounts != NULL && i < json_array_size (mounts); i++)
+    {
+      cleanup_free char *base = oci_path_index ("mounts", i);
+
+      if (oci_load_mount (ctx, json_array_get (mounts, i), base, &dev_mount, err) < 0)
+        return -1;
+    }
+  if (ctx->has_dev_tmpfs)
+    oci_default_devices (ctx);
+  else if (!dev_mount)
+    oci_warn (ctx, "mounts: nothing mounted on /dev: the rootfs's own /dev is used "
+                   "as it is (no default devices added)");
+  if (!json_is_object (lx))
+    lx = NULL;
+  if ((lx != NULL && oci_unsupported (lx, "linux", "devices", err) < 0)
+      || oci_load_paths (ctx, lx, "readonlyPaths", HUSK_OP_RO_SELF, err) < 0
+      || oci_load_paths (ctx, lx, "maskedPaths", HUSK_OP_MASK, err) < 0)
+    return -1;
+  if (ctx->root_readonly)
+    oci_add_op (ctx, HUSK_OP_REMOUNT_RO, "/", "root.readonly");
+  return 0;
+}

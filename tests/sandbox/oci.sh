@@ -1,0 +1,178 @@
+#!/bin/bash
+# oci.sh: husk --oci BUNDLE, real containers from a tiny bundle (a rootfs
+# holding only the static probe and a few directories): args, env, cwd,
+# exit status, hostname, uid/gid, capabilities, read-only root, masked and
+# read-only paths, default devices; and bad configs failing with one line
+# that names the JSON path, exit status 1 and nothing left behind.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../sandbox-helpers.sh"
+need_probe
+
+B=$TEST_TMP/bundle
+mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/tmp" \
+  "$B/rootfs/etc" "$B/rootfs/secretdir" "$B/rootfs/ro" "$B/rootfs/rw" "$B/data"
+cp "$P" "$B/rootfs/bin/probe"
+echo secret > "$B/rootfs/etc/secret"
+echo secret > "$B/rootfs/secretdir/file"
+echo shared > "$B/data/file"
+
+# config ARGS-JSON [EXTRA-TOP-LEVEL] [EXTRA-LINUX] [READONLY] [USER]
+# writes $B/config.json: ARGS-JSON is the process.args array's inside.
+config ()
+{
+  local args=$1 top=${2:-} lx=${3:-} ro=${4:-false} user=${5:-'"uid": 0, "gid": 0'}
+  cat > "$B/config.json" <<JSON
+{
+  "ociVersion": "1.2.0",
+  "process": {
+    "user": { $user },
+    "args": [ $args ],
+    "env": [ "PATH=/bin", "FOO=bar baz" ],
+    "cwd": "/tmp",
+    "noNewPrivileges": true,
+    "capabilities": { "bounding": [ "CAP_KILL" ], "effective": [ "CAP_KILL" ],
+                      "permitted": [ "CAP_KILL" ] }
+  },
+  "root": { "path": "rootfs", "readonly": $ro },
+  "hostname": "ocibox",
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "mode=755", "size=65536k" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" ] },
+    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": [ "mode=1777" ] },
+    { "destination": "/data", "type": "bind", "source": "data", "options": [ "rbind", "ro" ] }
+  ],
+  "linux": {
+    "namespaces": [ { "type": "pid" }, { "type": "ipc" }, { "type": "uts" },
+                    { "type": "mount" }, { "type": "network" }, { "type": "user" } ],
+    "maskedPaths": [ "/etc/secret", "/secretdir", "/no/such/path" ],
+    "readonlyPaths": [ "/ro" ]$lx
+  }$top
+}
+JSON
+}
+
+mounts_snapshot
+
+config '"/bin/probe", "argv", "a", "b c"'
+hrun --oci "$B"
+is "args reach the program" "$(printf 'argv0=/bin/probe\ncmdline=/bin/probe argv a b c')" "$OUT"
+is "exit 0" 0 "$RC"
+is "no warnings" "" "$ERR"
+
+config '"/bin/probe", "env"'
+hrun --oci "$B"
+is "env replaces the environment (husk adds PWD)" "$(printf 'FOO=bar baz\nPATH=/bin\nPWD=/tmp')" "$OUT"
+
+config '"probe", "cwd"'
+hrun --oci "$B"
+is "cwd, and args[0] found through process.env's PATH" "/tmp" "$OUT"
+
+config '"/bin/probe", "exit", "7"'
+hrun --oci "$B/config.json"
+is "exit status propagates (PATH given as the config.json itself)" 7 "$RC"
+
+# Without a pid namespace (as its init the process would ignore the signal).
+config '"/bin/probe", "kill-self", "15"'
+sed -i 's/{ "type": "pid" }, //' "$B/config.json"
+hrun --oci "$B"
+is "killed by SIGTERM: 128+15" 143 "$RC"
+
+config '"/bin/probe", "hostname"'
+hrun --oci "$B"
+is "hostname" "ocibox" "$OUT"
+
+config '"/bin/probe", "pid"'
+hrun --oci "$B"
+is "the process is its pid namespace's init" 1 "$(kv pid "$OUT")"
+
+config '"/bin/probe", "ids"'
+hrun --oci "$B"
+is "uid 0 inside" 0 "$(kv uid "$OUT")"
+config '"/bin/probe", "ids"' "" "" false '"uid": 1000, "gid": 1001'
+hrun --oci "$B"
+is "process.user.uid inside" 1000 "$(kv uid "$OUT")"
+is "process.user.gid inside" 1001 "$(kv gid "$OUT")"
+
+config '"/bin/probe", "status"'
+hrun --oci "$B"
+is "capabilities: only CAP_KILL effective" 0000000000000020 "$(kv CapEff "$OUT")"
+is "capabilities: only CAP_KILL bounding" 0000000000000020 "$(kv CapBnd "$OUT")"
+is "no_new_privs" 1 "$(kv NoNewPrivs "$OUT")"
+
+config '"/bin/probe", "write", "/newfile"'
+hrun --oci "$B"
+is "root writable when root.readonly is false" ok "$OUT"
+rm -f "$B/rootfs/newfile"
+config '"/bin/probe", "write", "/newfile"' "" "" true
+hrun --oci "$B"
+is "root.readonly: EROFS" EROFS "$OUT"
+config '"/bin/probe", "write", "/tmp/x"' "" "" true
+hrun --oci "$B"
+is "root.readonly: a tmpfs mounted on it stays writable" ok "$OUT"
+
+config '"/bin/probe", "write", "/ro/x"'
+hrun --oci "$B"
+is "readonlyPaths: EROFS" EROFS "$OUT"
+config '"/bin/probe", "write", "/rw/x"'
+hrun --oci "$B"
+is "a sibling of a read-only path stays writable" ok "$OUT"
+config '"/bin/probe", "write", "/data/x"'
+hrun --oci "$B"
+is "bind mount with ro: EROFS" EROFS "$OUT"
+config '"/bin/probe", "read", "/data/file"'
+hrun --oci "$B"
+is "bind mount source relative to the bundle" shared "$OUT"
+
+config '"/bin/probe", "read", "/etc/secret"'
+hrun --oci "$B"
+is "maskedPaths: a file reads empty" "" "$OUT"
+config '"/bin/probe", "ls", "/secretdir"'
+hrun --oci "$B"
+is "maskedPaths: a directory is empty" "" "$OUT"
+config '"/bin/probe", "write", "/secretdir/x"'
+hrun --oci "$B"
+is "maskedPaths: a directory is read-only" EROFS "$OUT"
+
+config '"/bin/probe", "ls", "/dev"'
+hrun --oci "$B"
+for n in "null chr" "zero chr" "urandom chr" "fd symlink" "ptmx symlink" "pts dir"; do
+  has_line "default devices: /dev/${n% *}" "$n" "$OUT"
+done
+config '"/bin/probe", "read", "/dev/zero"'
+hrun --oci "$B"
+is "/dev/zero works (a bound device)" 0 "$RC"
+
+# Errors: one line naming the JSON path, exit 1, nothing left behind.
+config '"/bin/probe", "ids"' "" ', "sysctl": { "kernel.x": "1" }'
+hrun --oci "$B"
+is "linux.sysctl: exit 1" 1 "$RC"
+is "linux.sysctl: one line naming the path" "husk: linux.sysctl: not supported yet" "$ERR"
+config '"/bin/probe", "ids"'
+sed -i 's/"type": "ipc"/"type": "foo"/' "$B/config.json"
+hrun --oci "$B"
+is "unknown namespace type" 'husk: linux.namespaces[1].type: unknown namespace type "foo"' "$ERR"
+printf '{\n  "ociVersion": "1.2.0",\n  "process": }\n' > "$B/config.json"
+hrun --oci "$B"
+is "malformed JSON: line and column" "husk: $B/config.json: line 3, column 14: unexpected token near '}'" "$ERR"
+config '"/bin/probe", "ids"' ', "x-vendor": 1'
+hrun --oci "$B"
+is "unknown property: runs" 0 "$RC"
+is "unknown property: one warning" "husk: warning: x-vendor: unknown property, ignored" "$ERR"
+config '"/bin/nope"'
+hrun --oci "$B"
+is "missing program: exit 1" 1 "$RC"
+like "missing program: one line" '^husk: execvp /bin/nope: No such file or directory$' "$ERR"
+config '"/bin/probe", "ids"'
+sed -i 's|"path": "rootfs"|"path": "no-rootfs"|' "$B/config.json"
+hrun --oci "$B"
+is "missing rootfs: exit 1" 1 "$RC"
+is "missing rootfs: names root.path" "husk: root.path: No such file or directory" "$ERR"
+hrun --oci "$B" --unshare-net
+is "--oci with another option: exit 1" 1 "$RC"
+is "--oci with another option: message" "husk: --oci: cannot be used with other options (--unshare-net)" "$ERR"
+
+assert_nothing_left "after every container" "$B/rootfs"
+done_testing

@@ -1,0 +1,350 @@
+/* test-oci.c: unit tests of the OCI front end (src/oci): config.json text
+ * -> plan, its error messages (each naming the JSON path) and warnings,
+ * in-process.  Prints TAP.  Must stay valgrind-clean, error paths included.
+ *
+ * Must not: need privileges or touch the filesystem.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/err.h"
+#include "oci/oci.h"
+#include "plan/plan.h"
+
+static int test_n;
+static int test_failed;
+
+static void ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+ok (int cond, const char *fmt, ...)
+{
+  va_list ap;
+
+  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
+  va_start (ap, fmt);
+  vprintf (fmt, ap);
+  va_end (ap);
+  putchar ('\n');
+  if (!cond)
+    test_failed++;
+}
+
+/* A valid config; "%s" marks where a test splices extra top-level members,
+ * "%p" extra process members, "%l" extra linux members, "%m" extra mounts. */
+static const char base[] =
+  "{\"ociVersion\": \"1.0.2\",\n"
+  " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sh\", \"-c\", \"x\"],\n"
+  "   \"env\": [\"PATH=/bin\", \"A=b=c\"], \"cwd\": \"/w\"@P},\n"
+  " \"root\": {\"path\": \"rootfs\"},\n"
+  " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+  "   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"options\": [\"mode=755\"]}@M],\n"
+  " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]@L}@T\n"
+  "}\n";
+
+/* base with the markers replaced by p, m, l, t (NULL: nothing). */
+static char *
+config (const char *p, const char *m, const char *l, const char *t)
+{
+  const char *fill[4] = { p ? p : "", m ? m : "", l ? l : "", t ? t : "" };
+  const char *marks = "PMLT";
+  size_t len = sizeof base + 1;
+  char *out, *q;
+
+  for (int i = 0; i < 4; i++)
+    len += strlen (fill[i]);
+  out = q = malloc (len);
+  for (const char *s = base; *s != '\0'; s++)
+    {
+      const char *k = s[0] == '@' ? strchr (marks, s[1]) : NULL;
+
+      if (k != NULL && s[1] != '\0')
+        {
+          q = stpcpy (q, fill[k - marks]);
+          s++;
+        }
+      else
+        *q++ = *s;
+    }
+  *q = '\0';
+  return out;
+}
+
+/* text with the first `old` replaced by `new`; frees text. */
+static char *
+subst (char *text, const char *old, const char *new)
+{
+  char *at = strstr (text, old);
+  char *out;
+
+  if (at == NULL)
+    return text;
+  if (asprintf (&out, "%.*s%s%s", (int) (at - text), text, new, at + strlen (old)) < 0)
+    abort ();
+  free (text);
+  return out;
+}
+
+struct result
+{
+  int rc;
+  unsigned warnings;
+  struct husk_err err;
+  char *dump;
+};
+
+static void
+load (const char *text, struct result *r)
+{
+  struct husk_plan plan;
+  size_t n = 0;
+  FILE *f;
+
+  plan_init (&plan);
+  memset (r, 0, sizeof *r);
+  r->rc = oci_load_text (&plan, text, strlen (text), "/b", "config.json",
+                         &r->warnings, &r->err);
+  if (r->rc == 0)
+    r->rc = plan_check (&plan, &r->err);
+  f = open_memstream (&r->dump, &n);
+  if (r->rc == 0)
+    plan_dump (&plan, f);
+  fclose (f);
+  plan_free (&plan);
+}
+
+/* Load base with the given splices; expect error message `msg`. */
+static void
+fails (const char *p, const char *m, const char *l, const char *t, const char *msg)
+{
+  char *text = config (p, m, l, t);
+  struct result r;
+
+  load (text, &r);
+  ok (r.rc < 0 && strcmp (r.err.msg, msg) == 0, "error: %s%s%s", msg,
+      r.rc < 0 && strcmp (r.err.msg, msg) != 0 ? " # got: " : "",
+      r.rc < 0 && strcmp (r.err.msg, msg) != 0 ? r.err.msg : "");
+  free (r.dump);
+  free (text);
+}
+
+static bool
+has (const struct result *r, const char *line)
+{
+  return r->dump != NULL && strstr (r->dump, line) != NULL;
+}
+
+static void
+test_basic (void)
+{
+  char *text = config (NULL, NULL, NULL, NULL);
+  struct result r;
+
+  load (text, &r);
+  ok (r.rc == 0 && r.warnings == 0, "base config loads without warnings");
+  ok (has (&r, "unshare pid\n"), "namespaces: pid (mount is implied)");
+  ok (has (&r, "op bind src=\"/b/rootfs\" dest=\"/\" flags=dev  # root.path\n"
+               "op proc dest=\"/proc\"  # mounts[0]\n"
+               "op tmpfs dest=\"/dev\" perms=0755  # mounts[1]\n"
+               "op bind src=\"/dev/null\" dest=\"/dev/null\" flags=dev,try  # default devices\n"),
+      "root first, mounts in order, then default devices");
+  ok (!has (&r, "/dev/ptmx"), "no ptmx link without a devpts");
+  ok (has (&r, "env clear  # process.env\n"
+               "env set name=\"PATH\" value=\"/bin\"  # process.env[0]\n"
+               "env set name=\"A\" value=\"b=c\"  # process.env[1]\n"),
+      "env replaces the environment; value keeps later '='");
+  ok (has (&r, "chdir \"/w\"  # process.cwd\n") && has (&r, "argv \"sh\" \"-c\" \"x\"\n"),
+      "cwd and args");
+  ok (has (&r, "process as-pid-1\n"), "a pid namespace makes the process its init");
+  ok (has (&r, "caps none\n"), "no capabilities object: none kept");
+  ok (!has (&r, "uid "), "no user namespace: no uid switch");
+  free (r.dump);
+  free (text);
+}
+
+static void
+test_warnings (void)
+{
+  char *text = config (", \"frob\": 1", NULL, ", \"frob\": {}",
+                       ", \"annotations\": {\"a\": \"b\"}, \"x-extra\": [1]");
+  struct result r;
+
+  load (text, &r);
+  ok (r.rc == 0 && r.warnings == 3, "three unknown properties: three warnings (%u)",
+      r.warnings);
+  free (r.dump);
+  free (text);
+  text = config (NULL, NULL, ", \"resources\": {\"devices\": [{\"allow\": false, "
+                 "\"access\": \"rwm\"}]}", NULL);
+  load (text, &r);
+  ok (r.rc == 0 && r.warnings == 1, "deny-all device cgroup rule: a warning");
+  free (r.dump);
+  free (text);
+  text = config (NULL, ", {\"destination\": \"/x\", \"type\": \"tmpfs\", "
+                 "\"options\": [\"strictatime\", \"rprivate\"]}", NULL, NULL);
+  load (text, &r);
+  ok (r.rc == 0 && r.warnings == 2, "atime and private propagation: warned, not errors");
+  free (r.dump);
+  free (text);
+}
+
+static void
+test_user_caps (void)
+{
+  const char *ns = ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1},"
+                   " {\"containerID\": 1, \"hostID\": 100000, \"size\": 65536}]";
+  char *text = config (", \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": "
+                       "[\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"]}", NULL, ns, NULL);
+  struct result r;
+
+  text = subst (text, "\"mount\"", "\"user\"");
+  load (text, &r);
+  ok (r.rc == 0 && has (&r, "uid 0  # process.user.uid\n")
+      && has (&r, "uid-map 0 1000 1  # linux.uidMappings[0]\n")
+      && has (&r, "uid-map 1 100000 65536  # linux.uidMappings[1]\n")
+      && has (&r, "caps cap_kill\n"), "user namespace: uid, maps, caps");
+  free (r.dump);
+  free (text);
+}
+
+static void
+test_mounts (void)
+{
+  char *text = config (NULL,
+                       ", {\"destination\": \"/data\", \"source\": \"d\", \"options\": [\"bind\", \"ro\", \"noexec\"]}"
+                       ", {\"destination\": \"/t\", \"type\": \"tmpfs\", \"options\": [\"size=2k\", \"ro\", \"noexec\"]}"
+                       ", {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"options\": [\"newinstance\", \"gid=5\"]}"
+                       ", {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\"}",
+                       ", \"maskedPaths\": [\"/m\"], \"readonlyPaths\": [\"/r\"]",
+                       NULL);
+  struct result r;
+
+  text = subst (text, "{\"path\": \"rootfs\"}", "{\"path\": \"/abs\", \"readonly\": true}");
+  load (text, &r);
+  ok (r.rc == 0 && r.warnings == 1, "mounts load (cgroup skipped with a warning)");
+  ok (has (&r, "op bind src=\"/abs\" dest=\"/\" flags=dev  # root.path\n"),
+      "absolute root.path kept");
+  ok (has (&r, "op bind src=\"/b/d\" dest=\"/data\" flags=ro,dev,noexec,norec  # mounts[2]\n"),
+      "relative bind source resolved in the bundle; bind is not recursive");
+  ok (has (&r, "op tmpfs dest=\"/t\" flags=noexec size=2048  # mounts[3]\n"
+               "op remount-ro dest=\"/t\"  # mounts[3]\n"), "tmpfs size suffix, ro as a remount");
+  ok (has (&r, "op devpts dest=\"/dev/pts\"  # mounts[4]\n")
+      && has (&r, "op symlink src=\"pts/ptmx\" dest=\"/dev/ptmx\""), "devpts and the ptmx link");
+  ok (has (&r, "op ro-self dest=\"/r\"  # linux.readonlyPaths[0]\n"
+               "op mask dest=\"/m\"  # linux.maskedPaths[0]\n"
+               "op remount-ro dest=\"/\"  # root.readonly\n"),
+      "readonly, masked paths, then root.readonly last");
+  free (r.dump);
+  free (text);
+}
+
+static void
+test_errors (void)
+{
+  /* Which of two equal keys counts differs between parsers: refused. */
+  fails (NULL, NULL, ", \"namespaces\": 3", NULL,
+         "config.json: line 7, column 75: duplicate object key near '\"namespaces\"'");
+  fails (", \"terminal\": true", NULL, NULL, NULL, "process.terminal: not supported yet");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1}]", NULL,
+         NULL, NULL, "process.rlimits: not supported yet");
+  fails (", \"oomScoreAdj\": 0", NULL, NULL, NULL, "process.oomScoreAdj: not supported yet");
+  fails (NULL, NULL, NULL, ", \"hostname\": \"h\"",
+         "hostname: requires a uts namespace (linux.namespaces type \"uts\")");
+  fails (NULL, ", {\"destination\": \"/x\"}", NULL, NULL,
+         "mounts[2].type: required (or a \"bind\" or \"rbind\" option)");
+  fails (NULL, ", {\"destination\": \"/x\", \"options\": [\"rbind\"]}", NULL, NULL,
+         "mounts[2].source: required for a bind mount");
+  fails (NULL, ", {\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"size=10%\"]}",
+         NULL, NULL, "mounts[2].options[0]: invalid size in \"size=10%\" (bytes, or with k, m or g)");
+  fails (NULL, ", {\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"mode=999\"]}",
+         NULL, NULL, "mounts[2].options[0]: invalid mode in \"mode=999\"");
+  fails (NULL, ", {\"destination\": \"/x\", \"type\": \"devpts\", \"options\": [\"gid=7\"]}",
+         NULL, NULL, "mounts[2].options[0]: mount option \"gid=7\" not supported yet");
+  fails (NULL, ", {\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"dev\"]}",
+         NULL, NULL, "mounts[2].options[0]: \"dev\" not supported yet (only bind mounts "
+         "may hold usable devices)");
+  fails (NULL, ", {\"destination\": \"/x\", \"type\": \"proc\", \"uidMappings\": [{}]}",
+         NULL, NULL, "mounts[2].uidMappings: not supported yet");
+  fails (NULL, ", 7", NULL, NULL, "mounts[2]: expected an object, got an integer");
+  fails (NULL, NULL, ", \"rootfsPropagation\": \"shared\"", NULL,
+         "linux.rootfsPropagation: \"shared\" not supported yet (husk's mounts are slaves "
+         "of the host's)");
+  fails (NULL, NULL, ", \"namespaces2\": 1, \"gidMappings\": [{\"containerID\": 0}]", NULL,
+         "linux.gidMappings: requires a user namespace (linux.namespaces type \"user\")");
+  fails (", \"capabilities\": {\"bounding\": [\"cap_kill\"]}", NULL, NULL, NULL,
+         "process.capabilities.bounding[0]: unknown capability \"cap_kill\"");
+  fails (", \"capabilities\": {\"bounding\": \"CAP_KILL\"}", NULL, NULL, NULL,
+         "process.capabilities.bounding: expected an array, got a string");
+  fails (", \"selinuxLabel\": 5", NULL, NULL, NULL,
+         "process.selinuxLabel: expected a string, got an integer");
+  fails (NULL, NULL, ", \"maskedPaths\": [\"/a\", \"b\\u0001\"]", NULL,
+         "linux.maskedPaths[1]: must be an absolute path, got \"b\\001\"");
+}
+
+static void
+test_parse_errors (void)
+{
+  struct husk_plan plan;
+  struct husk_err err = { 0 };
+  static const char *const bad[][2] = {
+    { "{\"ociVersion\": \"1.0.0\",\n  \"process\": [1,]}",
+      "t.json: line 2, column 17: unexpected token near ']'" },
+    { "", "t.json: line 1, column 0: '[' or '{' expected near end of file" },
+    { "\"s\"", "t.json: line 1, column 3: '[' or '{' expected near '\"s\"'" },
+    { "[]", "t.json: expected a JSON object" },
+    { "{}", "ociVersion: required" },
+    { "{\"ociVersion\": \"1.x\"}", "ociVersion: unsupported version \"1.x\" (husk reads 1.x)" },
+    { "{\"ociVersion\": \"1.2.0\"}", "process: required" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": []}}",
+      "process.args: required, with at least one element" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"env\": [\"X\"]}}",
+      "process.env[0]: expected \"NAME=VALUE\", got \"X\"" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\"}}",
+      "process.user: required" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", "
+      "\"user\": {\"uid\": 0, \"gid\": 0}}}", "root: required" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", "
+      "\"user\": {\"uid\": 0, \"gid\": 1.5}}}",
+      "process.user.gid: expected an integer, got a number" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", "
+      "\"env\": [\"A\\u0000B=1\"]}}",
+      "t.json: line 1, column 83: \\u0000 is not allowed without JSON_ALLOW_NUL near "
+      "'\"A\\u0000B=1\"'" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", "
+      "\"user\": {\"uid\": 4294967295, \"gid\": 0}}}",
+      "process.user.uid: 4294967295 is out of range (0..4294967294)" },
+    { "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", "
+      "\"user\": {\"uid\": 0, \"gid\": 0}}, \"root\": {\"path\": \"\"}}",
+      "root.path: required" },
+  };
+
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      int rc;
+
+      plan_init (&plan);
+      memset (&err, 0, sizeof err);
+      rc = oci_load_text (&plan, bad[i][0], strlen (bad[i][0]), "/b", "t.json", NULL, &err);
+      ok (rc < 0 && strcmp (err.msg, bad[i][1]) == 0, "error: %s%s%s", bad[i][1],
+          strcmp (err.msg, bad[i][1]) ? " # got: " : "", strcmp (err.msg, bad[i][1]) ? err.msg : "");
+      plan_free (&plan);
+    }
+}
+
+int
+main (void)
+{
+  test_basic ();
+  test_warnings ();
+  test_user_caps ();
+  test_mounts ();
+  test_errors ();
+  test_parse_errors ();
+  printf ("1..%d\n", test_n);
+  return test_failed ? 1 : 0;
+}
