@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "exec/exec.h"
@@ -32,7 +33,21 @@ main (int argc, char **argv)
   plan_init (&plan);
   /* The one check before the front end: never run from a privileged binary. */
   if (exec_check_self (&err) < 0)
-    goto fail;
+    {
+      /* _exit: a privileged binary runs no exit-time code at all (the
+       * sanitizers' leak checker, for one, cannot work there). */
+      husk_err_print (&err);
+      _exit (1);
+    }
+  /* "husk features [--json]": a subcommand, not a program to run (issue 6);
+   * as "bwrap", argv[1] is always the program. */
+  if (argc > 1 && strcmp (argv[1], "features") == 0 && strcmp (husk_progname, "bwrap") != 0)
+    {
+      if (exec_features (argc - 1, argv + 1, stdout, &err) < 0)
+        goto fail;
+      status = 0;
+      goto out;
+    }
   if (cli_parse (&plan, argc, argv, &action, &err) < 0)
     goto fail;
 

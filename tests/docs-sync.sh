@@ -13,7 +13,8 @@
 # where KINDS are the COMPLETION words ("" for an option without arguments).
 # In reverse, nothing may document an option the table lacks: the man page's
 # OPTIONS entries and every option mentioned anywhere in it (except those in
-# its "not yet supported" list, which must not be in the table), and every
+# its "not yet supported" list and those between "docs-sync: subcommand"
+# markers, which must not be in the table), and every
 # option in the completion files.
 #
 # Prints TAP; exits 0 only when every test passes.  Runs from any directory.
@@ -157,7 +158,7 @@ unescape_roff () { local s=${1//\\%/}; s=${s//\\&/}; printf '%s' "${s//\\-/-}"; 
 
 # --- man/husk.1 ----------------------------------------------------------------
 
-declare -A man_entry=() man_meta=() man_mention=() man_unsupported=()
+declare -A man_entry=() man_meta=() man_mention=() man_unsupported=() man_subcommand=()
 man_errs=() man_mention_errs=()
 if [ -r "$root/$man" ]; then
   section='' prev=''
@@ -192,6 +193,17 @@ if [ -r "$root/$man" ]; then
            | sed -e 's/\\%//g' -e 's/\\&//g' -e 's/\\-/-/g' \
            | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u)
 
+  # Options of subcommands ("husk features --json"), between "docs-sync:
+  # subcommand" marker comments: they belong to the subcommand, so they
+  # must not be in the table either.
+  while IFS= read -r o; do
+    man_subcommand[$o]=1
+  done < <(awk '/^\.\\" docs-sync: subcommand begin/ { on = 1; next }
+                /^\.\\" docs-sync: subcommand end/ { on = 0 }
+                on && !/^\.\\"/' "$root/$man" \
+           | sed -e 's/\\%//g' -e 's/\\&//g' -e 's/\\-/-/g' \
+           | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u)
+
   # Every option mentioned anywhere (comments excluded).
   while IFS= read -r o; do
     man_mention[$o]=1
@@ -200,10 +212,14 @@ if [ -r "$root/$man" ]; then
            | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u)
   for o in "${!man_mention[@]}"; do
     in_table "$o" || [ -n "${man_unsupported[$o]+set}" ] \
+      || [ -n "${man_subcommand[$o]+set}" ] \
       || man_mention_errs+=("$man: mentions $o, which is neither in $table nor listed as not yet supported")
   done
   for o in "${!man_unsupported[@]}"; do
     in_table "$o" && man_mention_errs+=("$man: lists $o as not yet supported, but $table has it")
+  done
+  for o in "${!man_subcommand[@]}"; do
+    in_table "$o" && man_mention_errs+=("$man: lists $o as a subcommand's option, but $table has it")
   done
 else
   man_errs+=("$man: not readable")

@@ -35,6 +35,8 @@ chmod 755 "$stage"
 cp "$HUSK" "$stage/husk"
 [ -n "$HUSK_PROBE" ] && [ -x "$HUSK_PROBE" ] && cp "$HUSK_PROBE" "$stage/husk-probe"
 cp -r "$srcdir" "$stage/tests"
+# data/ beside tests/: the shipped seccomp profile (tests find it as ../../data).
+[ -d "$srcdir/../data" ] && cp -r "$srcdir/../data" "$stage/data"
 chmod -R a+rX "$stage"
 export HUSK="$stage/husk"
 [ -e "$stage/husk-probe" ] && export HUSK_PROBE="$stage/husk-probe"
@@ -107,7 +109,8 @@ fi
 # 4. Real sandboxes, as root and as an unprivileged uid.
 user_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
           HOME=/tmp LANG=C.UTF-8 TMPDIR=/tmp HUSK="$HUSK" HUSK_PROBE="${HUSK_PROBE:-}"
-          HUSK_MUST_WORK="${HUSK_MUST_WORK:-0}")
+          HUSK_MUST_WORK="${HUSK_MUST_WORK:-0}"
+          ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}")
 for dir in sandbox attack compat; do
   for t in "$stage/tests/$dir"/*.sh; do
     [ -e "$t" ] || continue

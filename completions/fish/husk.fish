@@ -62,6 +62,28 @@ function __husk_arg_kinds
             echo value
         case --seccomp --add-seccomp-fd --seccomp-fd
             echo fd
+        case --landlock-ro --landlock-rw --landlock-exec
+            echo path
+        case --landlock-bind-tcp --landlock-connect-tcp
+            echo num
+        case --landlock-scope
+            echo value
+        case --rlimit
+            echo value
+        case --time-offset
+            echo value num
+        case --netns --mntns --utsns --ipcns --cgroupns --timens
+            echo path
+        case --join-pid
+            echo num
+        case --seccomp-profile
+            echo path
+        case --memory-max
+            echo size
+        case --pids-max --io-weight
+            echo num
+        case --cpu-max --net
+            echo value
     end
 end
 
@@ -204,6 +226,14 @@ complete -c husk -n '__husk_is option' -l add-seccomp-fd -d 'FD: add a compiled 
 complete -c husk -n '__husk_is option' -l seccomp-fd -d 'FD: same as --add-seccomp-fd'
 complete -c husk -n '__husk_is option' -l exec-label -d 'LABEL: SELinux context of the program'
 complete -c husk -n '__husk_is option' -l file-label -d 'LABEL: SELinux context of new tmpfs mounts'
+# Options: Landlock
+complete -c husk -n '__husk_is option' -l landlock-ro -d 'PATH: Landlock: allow reading under PATH (inside)'
+complete -c husk -n '__husk_is option' -l landlock-rw -d 'PATH: Landlock: allow reading and writing under PATH'
+complete -c husk -n '__husk_is option' -l landlock-exec -d 'PATH: Landlock: allow reading and executing under PATH'
+complete -c husk -n '__husk_is option' -l landlock-bind-tcp -d 'PORT: Landlock: allow binding TCP PORT'
+complete -c husk -n '__husk_is option' -l landlock-connect-tcp -d 'PORT: Landlock: allow connecting to TCP PORT'
+complete -c husk -n '__husk_is option' -l landlock-scope -d 'SCOPE: Landlock: abstract-unix or signal stays inside'
+complete -c husk -n '__husk_is option' -l landlock-strict -d 'Landlock: fail when the kernel lacks a right'
 # Options: Lifecycle
 complete -c husk -n '__husk_is option' -l info-fd -d 'FD: write sandbox pid and namespace ids as JSON'
 complete -c husk -n '__husk_is option' -l json-status-fd -d 'FD: report start, program pid, exit code as JSON lines'
@@ -217,3 +247,22 @@ complete -c husk -n '__husk_is option' -l userns -d 'FD: use this existing user 
 complete -c husk -n '__husk_is option' -l userns2 -d 'FD: switch to this user namespace after setup'
 complete -c husk -n '__husk_is option' -l disable-userns -d 'Keep the sandbox from creating user namespaces'
 complete -c husk -n '__husk_is option' -l assert-userns-disabled -d 'Fail unless user namespaces are disabled inside'
+# Options: Signals, resource limits, time and joined namespaces
+complete -c husk -n '__husk_is option' -l no-forward-signals -d 'Do not pass INT, TERM, HUP, ... on to the program'
+complete -c husk -n '__husk_is option' -l rlimit -d 'NAME=SOFT[:HARD]: set a resource limit of the program'
+complete -c husk -n '__husk_is option' -l unshare-time -d 'Create a new time namespace'
+complete -c husk -n '__husk_is option' -l time-offset -d 'CLOCK SECONDS: shift monotonic or boottime'
+complete -c husk -n '__husk_is option' -l netns -d 'FD|PATH: join this network namespace'
+complete -c husk -n '__husk_is option' -l mntns -d 'FD|PATH: build from a copy of this mount namespace'
+complete -c husk -n '__husk_is option' -l utsns -d 'FD|PATH: join this UTS namespace'
+complete -c husk -n '__husk_is option' -l ipcns -d 'FD|PATH: join this IPC namespace'
+complete -c husk -n '__husk_is option' -l cgroupns -d 'FD|PATH: join this cgroup namespace'
+complete -c husk -n '__husk_is option' -l timens -d 'FD|PATH: join this time namespace'
+complete -c husk -n '__husk_is option' -l join-pid -d 'PID: join the namespaces of process PID'
+# Options: Seccomp profiles, cgroups, networking
+complete -c husk -n '__husk_is option' -l seccomp-profile -d 'FILE: add an OCI-format seccomp profile (or default)'
+complete -c husk -n '__husk_is option' -l memory-max -d 'BYTES: cgroup v2 memory limit (or max)'
+complete -c husk -n '__husk_is option' -l pids-max -d 'N: cgroup v2 limit on processes (or max)'
+complete -c husk -n '__husk_is option' -l cpu-max -d 'QUOTA[/PERIOD]: cgroup v2 CPU quota in microseconds (or max)'
+complete -c husk -n '__husk_is option' -l io-weight -d 'N: cgroup v2 I/O weight, 1 to 10000'
+complete -c husk -n '__husk_is option' -l net -d 'MODE: none, host or pasta[:OPTIONS]'

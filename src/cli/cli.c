@@ -376,8 +376,11 @@ cli_print_help (FILE *out)
       if (n > width)
         width = n;
     }
-  fprintf (out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n",
-           husk_progname);
+  fprintf (out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n", husk_progname);
+  /* The subcommand main handles before parsing (issue 6); not as "bwrap". */
+  if (strcmp (husk_progname, "bwrap") != 0)
+    fprintf (out, "       %s features [--json]\n", husk_progname);
+  fputc ('\n', out);
   for (i = 0; i < CLI_N_OPTS; i++)
     {
       snprintf (left, sizeof left, "%s%s%s", cli_opts[i].name,

@@ -38,6 +38,10 @@ security_cap_from_text (const char *s)
         return -1;
       return n;
     }
+  /* libcap parses only the first name of a list ("cap_chown,cap_kill")
+   * and ignores what follows: accept one plain name and nothing else. */
+  if (s[strspn (s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] != '\0')
+    return -1;
   if (strncasecmp (s, "cap_", 4) != 0)
     s = full = xasprintf ("cap_%s", s);
   if (cap_from_name (s, &cap) < 0 || cap < 0 || cap > 63)

@@ -15,4 +15,9 @@ int exec_run (const struct husk_plan *plan, int *status, struct husk_err *err);
  * file-capability binary, which it refuses to do.  main calls it first. */
 int exec_check_self (struct husk_err *err);
 
+/* features.c (issue 6): `husk features [--json]`; argv[0] is "features".
+ * Prints what the kernel and this build support to out. */
+#include <stdio.h>
+int exec_features (int argc, char **argv, FILE *out, struct husk_err *err);
+
 #endif

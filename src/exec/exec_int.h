@@ -3,6 +3,7 @@
 #ifndef HUSK_EXEC_INT_H
 #define HUSK_EXEC_INT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -58,6 +59,18 @@ int caps_apply (const struct husk_plan *plan, struct husk_err *err);
 /* Empty every capability set (the reaper, which never execs). */
 int caps_drop_everything (struct husk_err *err);
 
+/* landlock.c (issue 6): landlock_check (parent, phase 0) compares the
+ * kernel's Landlock ABI with what the plan asks: an error under
+ * --landlock-strict, a warning for a port or scope best effort drops;
+ * landlock_apply (child, after pivot_root and caps_apply, before seccomp)
+ * opens the paths and restricts the process; landlock_abi returns the
+ * kernel's ABI version, or -1 with errno (ENOSYS, EOPNOTSUPP). */
+int landlock_check (const struct husk_plan *plan, struct husk_err *err);
+/* landlock_check with the ABI given (abi < 0: none, errnum says why). */
+int landlock_check_abi (const struct husk_plan *plan, int abi, int errnum, struct husk_err *err);
+int landlock_apply (const struct husk_plan *plan, struct husk_err *err);
+int landlock_abi (void);
+
 /* seccomp.c: load the built-in TIOCSTI/TIOCLINUX filter, then the plan's
  * programs in order.  Needs no_new_privs; call right before execve. */
 int seccomp_apply (const struct husk_plan *plan, struct husk_err *err);
@@ -75,7 +88,9 @@ int net_loopback_up (struct husk_err *err);
 
 /* pid1.c: a tiny reaper as pid 1 of a new pid namespace.  Forks; returns 0
  * in the child that goes on to exec; never returns in the reaper. */
-int pid1_fork_reaper (int sync_fd, bool die_with_parent, struct husk_err *err);
+struct signals_fwd;
+int pid1_fork_reaper (int sync_fd, const struct husk_plan *plan, const struct signals_fwd *sf,
+                      struct husk_err *err);
 
 /* lifecycle.c (issue 4): status fds, --sync-fd, --block-fd,
  * --userns-block-fd, --lock-file.  Parent: check_fds (phase 0), started
@@ -106,6 +121,74 @@ int lifecycle_child_prepare (const struct husk_plan *plan, unsigned ns,
                              struct lifecycle_child *lc, struct husk_err *err);
 int lifecycle_child_after_root (const struct husk_plan *plan, struct lifecycle_child *lc,
                                 struct husk_err *err);
+
+/* Process limits, time and joined namespaces (issue 6). */
+/* signals.c: passing INT, TERM, HUP, QUIT, USR1, USR2 and WINCH on to the
+ * program.  Parent: prepare before clone, started right after it, then
+ * wait_readable (before each blocking read of the sync socket) and
+ * waitpid (instead of waitpid(2)), finish at the end.  Child: child_start
+ * right after clone; the process that execs the program calls
+ * child_unblock before the seccomp filters; the reaper calls reaper_relay. */
+#define SIGNALS_N 7
+struct signals_fwd
+{
+  bool on;                             /* false with --no-forward-signals */
+  int pipe[2];                         /* the parent's self-pipe */
+  sigset_t old_mask;                   /* the caller's mask, for the program */
+  struct sigaction old_act[SIGNALS_N]; /* the caller's dispositions */
+  struct sigaction old_chld;
+  bool ignored[SIGNALS_N];             /* ignored by the caller: left alone */
+};
+int signals_parent_prepare (const struct husk_plan *plan, struct signals_fwd *sf,
+                            struct husk_err *err);
+void signals_parent_started (struct signals_fwd *sf);
+void signals_parent_finish (struct signals_fwd *sf);
+int signals_wait_readable (struct signals_fwd *sf, int fd, pid_t pid);
+int signals_waitpid (struct signals_fwd *sf, pid_t pid, int *wstatus);
+void signals_child_start (struct signals_fwd *sf);
+void signals_child_unblock (const struct signals_fwd *sf);
+void signals_reaper_relay (const struct signals_fwd *sf, pid_t program);
+/* rlimits.c: parent_prepare (phase 0) raises husk's own hard limits where
+ * the plan asks for more (root only); apply (the program's process, before
+ * seccomp) sets the plan's limits. */
+int rlimits_parent_prepare (const struct husk_plan *plan, struct husk_err *err);
+int rlimits_apply (const struct husk_plan *plan, struct husk_err *err);
+/* timens.c: the child's new time namespace and offsets, first thing in setup. */
+int timens_child_setup (const struct husk_plan *plan, struct husk_err *err);
+/* nsjoin.c: parent, phase 0, after --userns: join the plan's namespaces;
+ * *joined_user is set when --join-pid joined a user namespace. */
+int nsjoin_parent (const struct husk_plan *plan, bool *joined_user, struct husk_err *err);
+
+/* Seccomp profiles, cgroups, networking (issue 6). */
+/* seccomp.c: phase 0, store the profiles the front end compiled on a cache
+ * miss (best effort: a cache that cannot be written is no error). */
+void seccomp_cache_store (const struct husk_plan *plan);
+/* cgroup.c: phase 0, create the sandbox's child cgroup and write the
+ * limits (nothing without limits); cgroup_clone clones into it
+ * (CLONE_INTO_CGROUP), or plainly, setting need_enter, where clone3 is
+ * missing; parent: cgroup_enter before GO when need_enter; cgroup_destroy
+ * when the sandbox ends (cgroup.kill, rmdir). */
+struct exec_cgroup
+{
+  int dirfd;          /* the new cgroup, or -1 */
+  char *path;
+  bool need_enter;
+};
+int cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err);
+pid_t cgroup_clone (struct exec_cgroup *cg, unsigned long flags);
+int cgroup_enter (struct exec_cgroup *cg, pid_t pid, struct husk_err *err);
+void cgroup_destroy (struct exec_cgroup *cg);
+/* pasta.c: parent, after the id maps and before GO, start pasta on the
+ * child's network namespace (nothing unless --net pasta); stop it when the
+ * sandbox ends. */
+struct exec_pasta
+{
+  pid_t pid;          /* the pasta daemon, or -1 */
+  int pidfd;
+};
+int pasta_start (const struct husk_plan *plan, pid_t pid, struct exec_pasta *p,
+                 struct husk_err *err);
+void pasta_stop (struct exec_pasta *p);
 
 /* run.c helpers shared with pid1.c. */
 int exec_status_from_wait (int wstatus);

@@ -18,6 +18,7 @@
  * Must not: print; write to a status fd anything but whole JSON lines.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -39,9 +40,26 @@ static const struct
   { HUSK_NS_NET, "net" },       { HUSK_NS_PID, "pid" }, { HUSK_NS_UTS, "uts" },
 };
 
+/* Write everything, or fail with EPIPE when the reader has gone: a
+ * status reader closing its end must not kill husk with SIGPIPE (the
+ * sandbox would be orphaned).  SIGPIPE is blocked around the write and a
+ * SIGPIPE the write raised is consumed; the disposition is untouched, so
+ * nothing changes for processes husk starts. */
 static int
 write_all (int fd, const char *buf, size_t len)
 {
+  sigset_t pipe_set, old;
+  bool was_pending;
+  int r = 0, saved;
+
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  sigprocmask (SIG_BLOCK, &pipe_set, &old);
+  {
+    sigset_t pending;
+    sigpending (&pending);
+    was_pending = sigismember (&pending, SIGPIPE);
+  }
   while (len > 0)
     {
       ssize_t n = write (fd, buf, len);
@@ -49,11 +67,23 @@ write_all (int fd, const char *buf, size_t len)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return -1;
+        {
+          r = -1;
+          break;
+        }
       buf += n;
       len -= (size_t) n;
     }
-  return 0;
+  saved = errno;
+  if (r < 0 && saved == EPIPE && !was_pending)
+    {
+      const struct timespec zero = { 0, 0 };
+      while (sigtimedwait (&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+        ;
+    }
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  errno = saved;
+  return r;
 }
 
 static int
@@ -198,7 +228,7 @@ lifecycle_lock_files (const struct husk_plan *plan, struct husk_err *err)
     {
       const struct husk_lockfile *l = &plan->lock_files[i];
       struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-      int fd = open (l->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      int fd = open (l->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
       if (fd < 0)
         return husk_err_sys (err, "%s: open", l->origin.where);

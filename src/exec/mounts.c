@@ -11,11 +11,15 @@
  * With the mount API (open_tree, mount_setattr, fsopen/fsconfig/fsmount,
  * move_mount: Linux 5.12+) flags are set on the detached copy before it is
  * attached, recursively, and only ever added.  Without it, mount(2) is used
- * through "/oldroot/proc/self/fd/N" paths.
+ * through "/oldroot/proc/self/fd/N" paths; the new mount is found again from
+ * the mount point's parent (never by re-resolving the destination) and
+ * checked, and a recursive bind's flags are applied to each of its
+ * submounts, found in mountinfo.
  *
- * Must not: read /proc/self/mountinfo (binds must cost O(1) each), resolve
- * a path from the process root or cwd, leak an fd, or print (errors go up
- * in *err, prefixed with the op's origin).
+ * Must not: read /proc/self/mountinfo on the mount API path (binds must
+ * cost O(1) each there; the mount(2) fallback reads it once per recursive
+ * bind), resolve a path from the process root or cwd, leak an fd, or print
+ * (errors go up in *err, prefixed with the op's origin).
  */
 #include "exec/rootfs.h"
 
@@ -40,6 +44,7 @@
 
 /* The host's procfs, for magic-link paths to our own fds (see rootfs.h). */
 #define MNT_FD_PATH "/oldroot/proc/self/fd/%d"
+#define MNT_MOUNTINFO "/oldroot/proc/self/mountinfo"
 
 /* What failed, for the error message: a step name and the kernel's
  * fs_context log line when it gave one. */
@@ -49,8 +54,9 @@ struct mnt_why
   char log[256];
 };
 
-/* A resolved mount point: fd is what the mount lands on; rootfd and path
- * say how to find the new mount again when mount(2) had to be used. */
+/* A resolved mount point: fd is what the mount lands on.  rootfd and path
+ * name it; mount(2) uses them to find a mount put on a non-directory again
+ * (see mnt_reopen_find). */
 struct mnt_target
 {
   int fd;
@@ -117,14 +123,98 @@ mnt_target_init (struct exec_rootfs *fs, struct mnt_target *t, int fd,
   t->is_root = rootfd == fs->newroot_fd && mnt_same_file (fd, rootfd);
 }
 
-/* Find the mount just put on t again (mount(2) only: the fd of a path
- * does not see what is mounted on it later). */
+/* t->fd as it was before mount(2) put something on it. */
 static int
-mnt_reopen (struct exec_rootfs *fs, const struct mnt_target *t)
+mnt_before (const struct mnt_target *t, struct statx *pre, struct mnt_why *why)
 {
+  if (statx (t->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO | STATX_MNT_ID, pre) < 0)
+    return mnt_step_fail (why, "stat mount point");
+  return 0;
+}
+
+/* A candidate for the mount just put on t (mount(2) only: the fd of a path
+ * does not see what is mounted on it later).  The destination is NOT
+ * resolved again: when it went through ".." or a symlink that crosses the
+ * new mount point ("/m/x/.." where the new mount's x is "x -> /elsewhere"),
+ * the same path now leads somewhere else, and the read-only remount would
+ * land on another mount, leaving this one writable.  So a directory is
+ * looked up by its own name in its parent, with O_NOFOLLOW; the lookup
+ * crosses into the mount on top of it.  A non-directory cannot be crossed
+ * by a lookup, so mounting on it changes no path that leads to it, and its
+ * path finds it again. */
+static int
+mnt_reopen_find (struct exec_rootfs *fs, const struct mnt_target *t,
+                 const struct statx *pre)
+{
+  char link[64], path[PATH_MAX];
+  cleanup_fd int parent = -1;
+  const char *name;
+  ssize_t n;
+
   if (t->is_root)
     return openat (fs->scratch_fd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  return path_open (t->rootfd, t->path, 0);
+  if (!S_ISDIR (pre->stx_mode))
+    return path_open (t->rootfd, t->path, 0);
+  parent = openat (t->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (parent < 0)
+    return -1;
+  mnt_fd_path (link, sizeof link, t->fd);
+  n = readlink (link, path, sizeof path - 1);
+  if (n < 0)
+    return -1;
+  path[n] = '\0';
+  name = strrchr (path, '/');
+  name = name != NULL ? name + 1 : path;
+  if (*name == '\0' || strcmp (name, "..") == 0 || strcmp (name, ".") == 0)
+    return errno = ENOENT, -1;
+  return openat (parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Is fd the mount just made on what `pre` describes?  It must be the root
+ * of a mount other than the one pre was on (statx, 5.8+); a bind's root is
+ * the source itself (same dev and inode: checked always), a new
+ * filesystem has a device of its own (checked when statx has no mount id,
+ * as before 5.8). */
+static bool
+mnt_reopen_ok (int fd, const struct statx *pre, int srcfd)
+{
+  struct statx now, src;
+  unsigned mask = STATX_INO | STATX_MNT_ID;
+  bool have_id;
+
+  if (statx (fd, "", AT_EMPTY_PATH, mask, &now) < 0)
+    return false;
+  have_id = (now.stx_mask & pre->stx_mask & STATX_MNT_ID) != 0;
+  if (have_id && now.stx_mnt_id == pre->stx_mnt_id)
+    return false;
+  if ((now.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+      && !(now.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    return false;
+  if (srcfd >= 0)
+    return statx (srcfd, "", AT_EMPTY_PATH, mask, &src) == 0
+           && src.stx_dev_major == now.stx_dev_major
+           && src.stx_dev_minor == now.stx_dev_minor && src.stx_ino == now.stx_ino;
+  return have_id || now.stx_dev_major != pre->stx_dev_major
+         || now.stx_dev_minor != pre->stx_dev_minor;
+}
+
+/* Find the mount just put on t, whose state before is `pre`, and check it
+ * (srcfd: a bind's source, else -1).  Anything else found is refused: the
+ * op fails rather than leave the new mount without its flags. */
+static int
+mnt_reopen (struct exec_rootfs *fs, const struct mnt_target *t,
+            const struct statx *pre, int srcfd, struct mnt_why *why)
+{
+  cleanup_fd int fd = mnt_reopen_find (fs, t, pre);
+
+  if (fd < 0)
+    return mnt_step_fail (why, "reopen mount point");
+  if (!mnt_reopen_ok (fd, pre, srcfd))
+    {
+      errno = EBUSY;
+      return mnt_step_fail (why, "the new mount is not on its mount point");
+    }
+  return steal_fd (&fd);
 }
 
 /* Something was mounted on t and mfd is its root.  When t was the root of
@@ -218,24 +308,279 @@ mnt_legacy_remount (int fd, unsigned attrs, struct mnt_why *why)
   return 0;
 }
 
-/* mount(2) fallback of mnt_bind.  The remount only changes the top mount:
- * mount(2) has no recursive remount, so submounts of a recursive bind keep
- * their host flags (a reason to prefer the mount API). */
+/* ---- binds with mount(2): the submounts ---------------------------------- */
+
+/* One line of mountinfo: its ids and its mount point (unescaped). */
+struct mnt_info_line
+{
+  long id, parent;
+  char *point;
+  bool in_tree;  /* part of the new mount's tree */
+};
+
+struct mnt_info
+{
+  char *buf;  /* the whole file; points are inside it */
+  struct mnt_info_line *v;
+  size_t n;
+};
+
+static void
+mnt_info_freep (struct mnt_info *mi)
+{
+  free (mi->buf);
+  free (mi->v);
+}
+
+/* Undo mountinfo's octal escapes (\040 space, \011 tab, \012 newline,
+ * \134 backslash) in place. */
+static void
+mnt_info_unescape (char *s)
+{
+  char *w = s;
+
+  for (; *s != '\0'; s++, w++)
+    {
+      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7'
+          && s[3] >= '0' && s[3] <= '7')
+        {
+          *w = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+          s += 3;
+        }
+      else
+        *w = *s;
+    }
+  *w = '\0';
+}
+
+/* Split mi->buf into lines: "ID PARENT MAJ:MIN ROOT POINT OPTIONS...". */
+static int
+mnt_info_parse (struct mnt_info *mi)
+{
+  size_t cap = 0;
+  char *line, *next;
+
+  for (line = mi->buf; *line != '\0'; line = next)
+    {
+      char *f[5], *p = line;
+      int i;
+
+      next = line + strcspn (line, "\n");
+      if (*next != '\0')
+        *next++ = '\0';
+      for (i = 0; i < 5 && p != NULL; i++)
+        {
+          f[i] = p;
+          p = strchr (p, ' ');
+          if (p != NULL)
+            *p++ = '\0';
+        }
+      if (i < 5)
+        return errno = EINVAL, -1;
+      mnt_info_unescape (f[4]);
+      mi->v = xgrow (mi->v, &cap, mi->n + 1, sizeof *mi->v);
+      mi->v[mi->n++] = (struct mnt_info_line) {
+        strtol (f[0], NULL, 10), strtol (f[1], NULL, 10), f[4], false,
+      };
+    }
+  return 0;
+}
+
+/* Read our mount namespace's mountinfo (the host's procfs shows it). */
+static int
+mnt_info_read (struct mnt_info *mi)
+{
+  cleanup_fd int fd = open (MNT_MOUNTINFO, O_RDONLY | O_CLOEXEC);
+  size_t cap = 0, len = 0;
+
+  if (fd < 0)
+    return -1;
+  for (;;)
+    {
+      ssize_t r;
+
+      mi->buf = xgrow (mi->buf, &cap, len + 8192, 1);
+      r = read (fd, mi->buf + len, cap - len - 1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        break;
+      len += (size_t) r;
+    }
+  mi->buf[len] = '\0';
+  return mnt_info_parse (mi);
+}
+
+/* Is `point` the path `top` or under it? */
+static bool
+mnt_info_under (const char *point, const char *top, size_t tlen)
+{
+  if (strncmp (point, top, tlen) != 0)
+    return false;
+  return point[tlen] == '\0' || point[tlen] == '/' || (tlen == 1 && top[0] == '/');
+}
+
+static bool
+mnt_info_in_tree (const struct mnt_info *mi, long id)
+{
+  size_t i;
+
+  for (i = 0; i < mi->n; i++)
+    if (mi->v[i].in_tree && mi->v[i].id == id)
+      return true;
+  return false;
+}
+
+/* Mark the mount `root` (its id, or -1: the last mount on `top`, which
+ * mountinfo lists after what it covers) and every mount below it.  Other
+ * mounts on paths under top (what the new mount covers) are not marked.
+ * Returns root's id. */
+static long
+mnt_info_tree (struct mnt_info *mi, const char *top, long root)
+{
+  size_t i, tlen = strlen (top);
+  bool more = true;
+
+  for (i = mi->n; i-- > 0 && root < 0;)
+    if (strcmp (mi->v[i].point, top) == 0)
+      root = mi->v[i].id;
+  for (i = 0; i < mi->n; i++)
+    if (mi->v[i].id == root)
+      mi->v[i].in_tree = true;
+  if (root < 0 || !mnt_info_in_tree (mi, root))
+    return errno = ENOENT, -1;
+  while (more)
+    {
+      more = false;
+      for (i = 0; i < mi->n; i++)
+        if (!mi->v[i].in_tree && mnt_info_under (mi->v[i].point, top, tlen)
+            && mnt_info_in_tree (mi, mi->v[i].parent))
+          more = mi->v[i].in_tree = true;
+    }
+  return root;
+}
+
+/* Open `rel` below dirfd one component at a time with O_NOFOLLOW: the walk
+ * stays in dirfd's tree (a symlink in the middle is ENOTDIR). */
+static int
+mnt_walk (int dirfd, const char *rel)
+{
+  cleanup_free char *copy = xstrdup (rel);
+  cleanup_fd int fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 0);
+  char *save = NULL, *c;
+
+  for (c = strtok_r (copy, "/", &save); c != NULL && fd >= 0;
+       c = strtok_r (NULL, "/", &save))
+    {
+      int next;
+
+      if (strcmp (c, ".") == 0 || strcmp (c, "..") == 0)
+        return errno = EINVAL, -1;
+      next = openat (fd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      close (fd);
+      fd = next;
+    }
+  return steal_fd (&fd);
+}
+
+/* Add attrs to the submount `m` of the new mount top, found at `rel`
+ * below it.  What cannot be reached (gone, or hidden under a later mount
+ * of the tree: then nothing in the sandbox reaches it either) is skipped;
+ * a mount that is not in the tree is refused. */
+static int
+mnt_remount_sub (int top, const char *rel, const struct mnt_info_line *m,
+                 const struct mnt_info *mi, unsigned attrs, struct mnt_why *why)
+{
+  cleanup_fd int fd = mnt_walk (top, rel);
+  struct statx stx;
+  bool have_id;
+
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
+    return 0;
+  if (fd < 0 || statx (fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MNT_ID, &stx) < 0)
+    return mnt_step_fail (why, "open submount");
+  if (S_ISLNK (stx.stx_mode))
+    return 0;
+  have_id = (stx.stx_mask & STATX_MNT_ID) != 0;
+  if (have_id && (long) stx.stx_mnt_id != m->id)
+    {
+      if (mnt_info_in_tree (mi, (long) stx.stx_mnt_id))
+        return 0;
+      errno = EBUSY;
+      return mnt_step_fail (why, "submounts changed during the bind");
+    }
+  if (mnt_legacy_remount (fd, attrs, why) == 0)
+    return 0;
+  /* Before 5.8 (no mount id) the walk may end on a directory that is no
+   * longer a mount point: EINVAL. */
+  if (!have_id && errno == EINVAL)
+    return 0;
+  return -1;
+}
+
+/* mount(2) has no recursive remount: after a recursive bind, add attrs to
+ * every submount of the new mount fd, parents first (mountinfo order), or
+ * the host's submounts would stay writable, suid and with devices inside a
+ * --ro-bind (e.g. /dev/shm under --ro-bind / /).  Found in mountinfo, read
+ * once, from the new mount's own path. */
+static int
+mnt_remount_tree (int fd, unsigned attrs, struct mnt_why *why)
+{
+  __attribute__ ((cleanup (mnt_info_freep))) struct mnt_info mi = { 0 };
+  char link[64], top[PATH_MAX];
+  struct statx stx;
+  long root = -1;
+  size_t i, tlen;
+  ssize_t n;
+
+  mnt_fd_path (link, sizeof link, fd);
+  n = readlink (link, top, sizeof top - 1);
+  if (n >= 0 && (n == 0 || top[0] != '/'))
+    errno = ENOENT;  /* not reachable from our root */
+  if (n <= 0 || top[0] != '/')
+    return mnt_step_fail (why, "find the new mount's path");
+  top[n] = '\0';
+  tlen = (size_t) n;
+  if (statx (fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0
+      && (stx.stx_mask & STATX_MNT_ID))
+    root = (long) stx.stx_mnt_id;
+  if (mnt_info_read (&mi) < 0)
+    return mnt_step_fail (why, "read " MNT_MOUNTINFO);
+  root = mnt_info_tree (&mi, top, root);
+  if (root < 0)
+    return mnt_step_fail (why, "find the new mount in mountinfo");
+  for (i = 0; i < mi.n; i++)
+    if (mi.v[i].in_tree && mi.v[i].id != root
+        && mnt_remount_sub (fd, mi.v[i].point + (tlen == 1 ? 0 : tlen), &mi.v[i], &mi,
+                            attrs, why) < 0)
+      return -1;
+  return 0;
+}
+
+/* mount(2) fallback of mnt_bind: bind, find the new mount, then add attrs
+ * to it and (recursive) to each of its submounts. */
 static int
 mnt_bind_legacy (struct exec_rootfs *fs, int srcfd, const struct mnt_target *t,
                  unsigned attrs, bool recursive, struct mnt_why *why)
 {
   char src[64], dst[64];
   cleanup_fd int fd = -1;
+  struct statx pre;
 
+  if (mnt_before (t, &pre, why) < 0)
+    return -1;
   mnt_fd_path (src, sizeof src, srcfd);
   mnt_fd_path (dst, sizeof dst, t->fd);
   if (mount (src, dst, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
     return mnt_step_fail (why, "bind mount");
-  fd = mnt_reopen (fs, t);
+  fd = mnt_reopen (fs, t, &pre, srcfd, why);
   if (fd < 0)
-    return mnt_step_fail (why, "reopen mount point");
+    return -1;
   if (mnt_legacy_remount (fd, attrs, why) < 0)
+    return -1;
+  if (recursive && attrs != 0 && mnt_remount_tree (fd, attrs, why) < 0)
     return -1;
   return steal_fd (&fd);
 }
@@ -352,7 +697,7 @@ mnt_fs_legacy (struct exec_rootfs *fs, const char *type,
   char dst[64];
   char data[512] = "";
   size_t i, len = 0;
-  int fd;
+  struct statx pre;
 
   /* A value holding a comma (an SELinux context with categories) is
    * quoted, or it would split the option string. */
@@ -370,13 +715,12 @@ mnt_fs_legacy (struct exec_rootfs *fs, const char *type,
       errno = E2BIG;
       return mnt_step_fail (why, "mount options");
     }
+  if (mnt_before (t, &pre, why) < 0)
+    return -1;
   mnt_fd_path (dst, sizeof dst, t->fd);
   if (mount (type, dst, type, mnt_attr_to_ms (attrs), data) < 0)
     return mnt_step_fail (why, "mount");
-  fd = mnt_reopen (fs, t);
-  if (fd < 0)
-    return mnt_step_fail (why, "reopen mount point");
-  return fd;
+  return mnt_reopen (fs, t, &pre, -1, why);
 }
 
 /* Attach a detached mount to t; returns mfd (now attached) or -1. */
@@ -1250,7 +1594,10 @@ mnt_overlay_legacy (struct exec_rootfs *fs, const struct mnt_layers *l,
                     unsigned attrs, const struct mnt_target *t, struct mnt_why *why)
 {
   char lower[4096], data[4352], up[64], wk[64], dst[64];
+  struct statx pre;
 
+  if (mnt_before (t, &pre, why) < 0)
+    return -1;
   if (mnt_overlay_lowerdir (l, lower, sizeof lower) < 0)
     return mnt_step_fail (why, "lower layers");
   mnt_fd_path (up, sizeof up, l->upper);
@@ -1262,7 +1609,7 @@ mnt_overlay_legacy (struct exec_rootfs *fs, const struct mnt_layers *l,
   mnt_fd_path (dst, sizeof dst, t->fd);
   if (mount ("overlay", dst, "overlay", mnt_attr_to_ms (attrs), data) < 0)
     return mnt_step_fail (why, "mount overlay");
-  return mnt_reopen (fs, t);
+  return mnt_reopen (fs, t, &pre, -1, why);
 }
 
 static int

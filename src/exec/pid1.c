@@ -5,6 +5,7 @@
  * they stay zombies forever.  The reaper waits for everything, and when the
  * program itself exits, exits with the program's status (128+signal when it
  * was killed); the kernel then kills whatever is left in the namespace.
+ * It also passes the signals husk forwards on to the program (issue 6).
  *
  * Must not: keep any fd the program does not need (it closes the sync
  * socket so the parent sees EOF at the program's execve).
@@ -37,7 +38,8 @@ reap_until (pid_t main_pid)
 }
 
 int
-pid1_fork_reaper (int sync_fd, bool die_with_parent, struct husk_err *err)
+pid1_fork_reaper (int sync_fd, const struct husk_plan *plan, const struct signals_fwd *sf,
+                  struct husk_err *err)
 {
   pid_t pid = fork ();
 
@@ -46,15 +48,28 @@ pid1_fork_reaper (int sync_fd, bool die_with_parent, struct husk_err *err)
   if (pid == 0)
     {
       /* The program: dies if the reaper dies (which also ends the namespace). */
-      if (die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+      if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         return husk_err_sys (err, "--die-with-parent: prctl");
       return 0;
     }
   close (sync_fd);
-  if (caps_drop_everything (err) < 0)
+  /* The reaper shares the program's uid and stays dumpable (tools such as
+   * flatpak enter join the sandbox through /proc/<child-pid>/ns), so the
+   * program can ptrace it and make it run syscalls: it gets the same
+   * Landlock rules and seccomp filters as the program (including the
+   * TIOCSTI/TIOCLINUX filter, CVE-2017-5226), no capabilities, and no
+   * terminal fds to inject into. */
+  if (caps_drop_everything (err) < 0 || landlock_apply (plan, err) < 0
+      || seccomp_apply (plan, err) < 0)
     {
       /* The program is already running: do not leave it reaper-less. */
       kill (pid, SIGKILL);
     }
+  close (0);
+  close (1);
+  close (2);
+  /* Signals husk passes on reach us, pid 1, which has no default action
+   * for them: send them on to the program (issue 6, signals.c). */
+  signals_reaper_relay (sf, pid);
   reap_until (pid);
 }

@@ -8,9 +8,11 @@
  *   3. child: pivot_root into the new root, detach the host's.
  *   4. child: cwd, environment, close stray fds, pid-1 reaper (new pid
  *      namespace), setsid, keep only the plan's capabilities, no_new_privs,
- *      seccomp filters (the built-in TIOCSTI one, then the plan's).
- *   5. child: execve.  The parent waits and exits with the program's status
- *      (128+signal when it was killed).
+ *      Landlock rules (issue 6), seccomp filters (the built-in TIOCSTI
+ *      one, then the plan's).
+ *   5. child: execve.  The parent waits, passing signals on to the child
+ *      (issue 6), and exits with the program's status (128+signal when it
+ *      was killed).
  * A failing child sends {errno, message} on the sync socket and exits; the
  * parent prints one line and exits 1.  Everything the child mounted lives in
  * its own mount namespace and vanishes with it.
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +49,12 @@ struct run_ctx
   char *old_cwd;        /* caller's cwd, tried inside when there is no --chdir */
   const char *host_tty;
   int sock[2];          /* [0] parent, [1] child */
+  /* Process limits, time and joined namespaces (issue 6). */
+  bool joined_user;     /* in a user namespace joined by --userns or --join-pid */
+  struct signals_fwd sig;
+  /* Seccomp profiles, cgroups, networking (issue 6). */
+  struct exec_cgroup cg;
+  struct exec_pasta pasta;
 };
 
 int
@@ -87,9 +96,9 @@ decide_namespaces (struct run_ctx *ctx, struct husk_err *err)
   ctx->ns = plan->unshare | HUSK_NS_MNT;
   /* Without privileges, mounting needs a user namespace of our own
    * (or one joined with --userns). */
-  if (ctx->euid != 0 && plan->userns_fd.fd < 0)
+  if (ctx->euid != 0 && !ctx->joined_user)
     ctx->ns |= HUSK_NS_USER;
-  if (!(ctx->ns & HUSK_NS_USER) && plan->userns_fd.fd < 0)
+  if (!(ctx->ns & HUSK_NS_USER) && !ctx->joined_user)
     {
       if (plan->has_uid)
         return husk_err_set (err, 0, "%s: requires --unshare-user", plan->uid_origin.where);
@@ -210,6 +219,24 @@ close_stray_fds (const struct husk_plan *plan, int sync_fd)
   close_fds_from (next, ~0U);
 }
 
+/* The kernel clears the parent-death signal whenever the euid or egid
+ * changes (commit_creds), which --uid/--gid with id maps just did: arm it
+ * again, then make sure the parent did not die in between (it holds its
+ * end of the sync socket open for as long as it lives). */
+static int
+rearm_parent_death (struct run_ctx *ctx, struct husk_err *err)
+{
+  struct pollfd p = { .fd = ctx->sock[1], .events = POLLRDHUP };
+
+  if (!ctx->plan->die_with_parent)
+    return 0;
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return husk_err_sys (err, "--die-with-parent: prctl");
+  if (poll (&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP)))
+    _exit (1);
+  return 0;
+}
+
 static int
 child_setup (struct run_ctx *ctx, struct husk_err *err)
 {
@@ -217,17 +244,20 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   struct exec_rootfs fs = { .plan = plan, .newroot_fd = -1, .oldroot_fd = -1,
                             .scratch_fd = -1, .host_tty = ctx->host_tty,
                             .in_userns = (ctx->ns & HUSK_NS_USER) != 0
-                                         || plan->userns_fd.fd >= 0 };
+                                         || ctx->joined_user };
   struct lifecycle_child lc;
   mode_t old_umask;
 
+  /* Before anything: its offsets can be set only while it is empty. */
+  if (timens_child_setup (plan, err) < 0)
+    return -1;
   /* While the host's /proc is still reachable (the label applies at the
    * next execve only, which is the program's). */
   if (lsm_set_exec_label (plan, err) < 0)
     return -1;
   /* --uid/--gid inside --uid-map/--gid-map ranges: set up as that id
    * (the caller's own may be unmapped, and files could not be created). */
-  if (userns_switch_ids (plan, err) < 0)
+  if (userns_switch_ids (plan, err) < 0 || rearm_parent_death (ctx, err) < 0)
     return -1;
   if ((ctx->ns & HUSK_NS_NET) && net_loopback_up (err) < 0)
     return -1;
@@ -257,10 +287,18 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
     return husk_err_sys (err, "--new-session: setsid");
   /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not. */
   if (((ctx->ns & HUSK_NS_PID) || lifecycle_needs_init (plan)) && !plan->as_pid_1
-      && pid1_fork_reaper (ctx->sock[1], plan->die_with_parent, err) < 0)
+      && pid1_fork_reaper (ctx->sock[1], plan, &ctx->sig, err) < 0)
     return -1;
-  if (caps_apply (plan, err) < 0 || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)
+  /* Landlock after caps_apply (which sets no_new_privs, required for an
+   * unprivileged landlock_restrict_self) and after pivot_root (its paths
+   * are the sandbox's), before seccomp (a filter may forbid its syscalls). */
+  if (caps_apply (plan, err) < 0 || landlock_apply (plan, err) < 0
+      || rlimits_apply (plan, err) < 0
+      || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)
     return -1;
+  /* Signals sent meanwhile were kept pending; a filter may forbid
+   * rt_sigprocmask. */
+  signals_child_unblock (&ctx->sig);
   /* Last: a user filter may forbid anything husk would still do. */
   return seccomp_apply (plan, err);
 }
@@ -273,6 +311,7 @@ child_main (struct run_ctx *ctx)
   enum sync_type type;
 
   close (ctx->sock[0]);
+  signals_child_start (&ctx->sig);
   lifecycle_child_start (plan);
   if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     {
@@ -297,10 +336,11 @@ child_main (struct run_ctx *ctx)
 }
 
 static pid_t
-clone_child (unsigned long flags)
+clone_child (struct run_ctx *ctx, unsigned long flags)
 {
-  /* Raw clone behaves like fork() here: no new stack, child returns 0. */
-  return (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  /* Raw clone behaves like fork() here: no new stack, child returns 0;
+   * straight into the sandbox's cgroup when it has one (issue 6). */
+  return cgroup_clone (&ctx->cg, flags);
 }
 
 static int
@@ -313,7 +353,7 @@ start_child (struct run_ctx *ctx, pid_t *pid, struct husk_err *err)
   /* The program's pid (behind a reaper) arrives as socket credentials. */
   if (setsockopt (ctx->sock[0], SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof (int)) < 0)
     return husk_err_sys (err, "setsockopt SO_PASSCRED");
-  *pid = clone_child (clone_flags (ctx->ns));
+  *pid = clone_child (ctx, clone_flags (ctx->ns));
   if (*pid < 0 && (ctx->ns & HUSK_NS_USER) && plan->user_try && ctx->euid == 0
       && (errno == EINVAL || errno == EPERM || errno == ENOSPC || errno == EUSERS))
     {
@@ -322,7 +362,7 @@ start_child (struct run_ctx *ctx, pid_t *pid, struct husk_err *err)
       if (plan->has_uid || plan->has_gid)
         return husk_err_set (err, 0, "%s: requires a user namespace, which is unavailable",
                              plan->has_uid ? plan->uid_origin.where : plan->gid_origin.where);
-      *pid = clone_child (clone_flags (ctx->ns));
+      *pid = clone_child (ctx, clone_flags (ctx->ns));
     }
   if (*pid < 0)
     {
@@ -370,6 +410,14 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
           return -1;
         }
     }
+  /* Issue 6: into the cgroup (if clone3 could not), pasta on the
+   * network namespace, both before the child runs anything. */
+  if (cgroup_enter (&ctx->cg, pid, err) < 0 || pasta_start (plan, pid, &ctx->pasta, err) < 0)
+    {
+      kill (pid, SIGKILL);
+      wait_child (pid, &wstatus);
+      return -1;
+    }
   if (lifecycle_started (plan, pid, ctx->ns, err) < 0
       || (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0
           && husk_err_sys (err, "start the sandbox") < 0))
@@ -379,18 +427,33 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
       return -1;
     }
 
-  while ((r = sync_recv_pid (ctx->sock[0], &type, err, &sender)) == 1 && type == SYNC_READY)
+  /* Signals to husk go on to the child while we wait (signals.c). */
+  r = 0;
+  while (signals_wait_readable (&ctx->sig, ctx->sock[0], pid) == 0
+         && (r = sync_recv_pid (ctx->sock[0], &type, err, &sender)) == 1 && type == SYNC_READY)
     {
       started = true;
       lifecycle_program_pid (plan, sender);
     }
-  if (wait_child (pid, &wstatus) < 0)
+  if (signals_waitpid (&ctx->sig, pid, &wstatus) < 0)
     return husk_err_sys (err, "waitpid");
   started = started && !(r == 1 && type == SYNC_ERROR);
   lifecycle_exited (plan, started, exec_status_from_wait (wstatus));
   if (r == 1 && type == SYNC_ERROR)
     return -1;
   *status = exec_status_from_wait (wstatus);
+  return 0;
+}
+
+/* Every fd an op reads must be open before husk opens anything itself:
+ * a closed caller fd would otherwise alias husk's own (the sync socket),
+ * and --file would read from it and hang. */
+static int
+check_op_fds (const struct husk_plan *plan, struct husk_err *err)
+{
+  for (size_t i = 0; i < plan->n_ops; i++)
+    if (plan->ops[i].fd >= 0 && fcntl (plan->ops[i].fd, F_GETFD) < 0)
+      return husk_err_sys (err, "%s", plan->ops[i].origin.where);
   return 0;
 }
 
@@ -403,10 +466,17 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
 
   ctx.euid = geteuid ();
   ctx.egid = getegid ();
-  if (decide_namespaces (&ctx, err) < 0 || lsm_check (plan, err) < 0
-      || lifecycle_check_fds (plan, err) < 0
+  ctx.pasta.pid = ctx.pasta.pidfd = -1;
+  ctx.joined_user = plan->userns_fd.fd >= 0;
+  /* Joined namespaces first (issue 6): whether a user namespace was
+   * joined decides whether a new one is needed. */
+  if (check_op_fds (plan, err) < 0
+      || lifecycle_check_fds (plan, err) < 0 || lifecycle_join_userns (plan, err) < 0
+      || nsjoin_parent (plan, &ctx.joined_user, err) < 0
+      || decide_namespaces (&ctx, err) < 0 || lsm_check (plan, err) < 0
+      || landlock_check (plan, err) < 0
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
-      || lifecycle_join_userns (plan, err) < 0)
+      || rlimits_parent_prepare (plan, err) < 0)
     return -1;
   ctx.old_cwd = getcwd (NULL, 0);
   if (isatty (1))
@@ -416,8 +486,20 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
       free (ctx.old_cwd);
       return husk_err_sys (err, "--die-with-parent: prctl");
     }
+  /* Seccomp profiles, cgroups, networking (issue 6). */
+  seccomp_cache_store (plan);
+  if (cgroup_create (plan, &ctx.cg, err) < 0)
+    {
+      free (ctx.old_cwd);
+      return -1;
+    }
 
-  r = start_child (&ctx, &pid, err);
+  r = signals_parent_prepare (plan, &ctx.sig, err);
+  if (r == 0)
+    {
+      r = start_child (&ctx, &pid, err);
+      signals_parent_started (&ctx.sig);
+    }
   if (r == 0)
     {
       close (ctx.sock[1]);
@@ -426,6 +508,9 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
     }
   husk_cleanup_closep (&ctx.sock[0]);
   husk_cleanup_closep (&ctx.sock[1]);
+  signals_parent_finish (&ctx.sig);
+  pasta_stop (&ctx.pasta);
+  cgroup_destroy (&ctx.cg);
   free (ctx.old_cwd);
   return r;
 }

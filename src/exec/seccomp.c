@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "exec/exec_int.h"
+#include "lib/seccomp_profile.h"
 
 #define LD_ABS(off)    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, (off))
 #define JEQ(k, jt, jf) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
@@ -134,4 +135,21 @@ seccomp_apply (const struct husk_plan *plan, struct husk_err *err)
         return -1;
     }
   return 0;
+}
+
+/* Seccomp profiles (issue 6): the front end compiled these on a cache miss
+ * and must not write files; writing the cache is the executor's, in the
+ * parent before clone.  Best effort: a read-only or foreign cache directory
+ * only costs the next run a compile. */
+void
+seccomp_cache_store (const struct husk_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_seccomp_store; i++)
+    {
+      const struct husk_seccomp_store *c = &plan->seccomp_store[i];
+
+      (void) seccomp_cache_write (c->path, c->key,
+                                  (const struct sock_filter *) (const void *) c->prog,
+                                  c->len / sizeof (struct sock_filter));
+    }
 }

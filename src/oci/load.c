@@ -524,11 +524,14 @@ oci_load_root (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
       husk_err_set (err, 0, "root.path: required");
       goto fail;
     }
-  /* The rootfs is bound (recursively, devices usable) on the new root. */
+  /* The rootfs is bound recursively on the new root, nodev: husk sets up
+   * no device cgroup, so a device node shipped in the image (or made by a
+   * root container) must not be usable; the devices the container gets are
+   * the ones husk binds from the host explicitly. */
   op = plan_add_op (ctx->plan, HUSK_OP_BIND, &o);
   op->src = path[0] == '/' ? xstrdup (path) : xasprintf ("%s/%s", ctx->bundle, path);
   op->dest = xstrdup ("/");
-  op->flags = HUSK_OPF_DEV;
+  op->flags = 0;
   origin_free (&o);
   return 0;
 fail:

@@ -4,7 +4,8 @@
  * linux.readonlyPaths and linux.maskedPaths, and root.readonly last.
  *
  * How each mount type maps (see man/husk-oci.5):
- *   bind/rbind  -> bind op (nosuid always; dev unless "nodev")
+ *   bind/rbind  -> bind op (nosuid always; nodev unless "dev": no device
+ *                  cgroup stands behind husk, so devices are opt-in)
  *   tmpfs, proc, mqueue, devpts -> the matching op ("ro": a remount-ro op after)
  *   sysfs       -> a read-only bind of the host's /sys (rootless-safe)
  *   cgroup(2)   -> skipped with a warning (the /sys bind shows the host's)
@@ -158,7 +159,9 @@ oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const
     m->flags |= HUSK_OPF_NOEXEC;
   else if (strcmp (opt, "nodev") == 0)
     m->flags &= ~HUSK_OPF_DEV;
-  else if (strcmp (opt, "dev") == 0 && !bind)
+  else if (strcmp (opt, "dev") == 0 && bind)
+    m->flags |= HUSK_OPF_DEV;
+  else if (strcmp (opt, "dev") == 0)
     return husk_err_set (err, 0,
                          "%s: %s not supported yet (only bind mounts may "
                          "hold usable devices)",
@@ -319,7 +322,7 @@ oci_load_mount (struct oci_ctx *ctx, json_t *mnt, const char *base, bool *dev_mo
   static const char *const known[]
     = { "destination", "type", "source", "options", "uidMappings", "gidMappings", NULL };
   struct oci_mount m
-    = { .base = base, .flags = HUSK_OPF_DEV, .perms = HUSK_PERMS_UNSET, .size = HUSK_SIZE_UNSET };
+    = { .base = base, .flags = 0, .perms = HUSK_PERMS_UNSET, .size = HUSK_SIZE_UNSET };
 
   if (oci_expect (mnt, JSON_OBJECT, base, err) < 0)
     return -1;

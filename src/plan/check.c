@@ -309,6 +309,72 @@ check_lifecycle (const struct husk_plan *plan, struct husk_err *err)
   return 0;
 }
 
+/* Landlock (issue 6). */
+static int
+check_landlock (const struct husk_plan *plan, struct husk_err *err)
+{
+  /* Alone it would mean an empty ruleset: even the execve would fail. */
+  if (plan->landlock_strict && !plan->landlock)
+    return husk_err_set (err, 0, "%s: needs at least one other --landlock-* option",
+                         check_where (&plan->landlock_strict_origin, "landlock strict"));
+  for (size_t i = 0; i < plan->n_landlock_paths; i++)
+    if (plan->landlock_paths[i].path[0] != '/')
+      return husk_err_set (err, 0, "%s: the path must be absolute",
+                           check_where (&plan->landlock_paths[i].origin, "landlock path"));
+  for (size_t i = 0; i < plan->n_landlock_ports; i++)
+    if (plan->landlock_ports[i].port == 0)
+      return husk_err_set (err, 0, "%s: port 0 is not a TCP port",
+                           check_where (&plan->landlock_ports[i].origin, "landlock port"));
+  return 0;
+}
+
+/* Process limits, time and joined namespaces (issue 6). */
+static int
+check_process2 (const struct husk_plan *plan, struct husk_err *err)
+{
+  static const unsigned unshare_of[HUSK_JOIN_COUNT] = {
+    [HUSK_JOIN_NET] = HUSK_NS_NET,  [HUSK_JOIN_UTS] = HUSK_NS_UTS,
+    [HUSK_JOIN_IPC] = HUSK_NS_IPC,  [HUSK_JOIN_CGROUP] = HUSK_NS_CGROUP,
+  };
+
+  for (size_t c = 0; c < HUSK_CLOCK_COUNT; c++)
+    if (plan->time_offsets[c].set && !plan->unshare_time)
+      return husk_err_set (err, 0, "%s: requires --unshare-time",
+                           check_where (&plan->time_offsets[c].origin, "time-offset"));
+  /* Joining one and making a new one of the same kind: one of them is a
+   * mistake (the new one would hide the joined one).  The mount namespace
+   * is always a copy of the joined one. */
+  for (size_t k = 0; k < HUSK_JOIN_COUNT; k++)
+    {
+      const struct husk_nsjoin *j = &plan->join_ns[k];
+      bool new_too = k == HUSK_JOIN_TIME ? plan->unshare_time : (plan->unshare & unshare_of[k]);
+
+      if ((j->fd >= 0 || j->path != NULL) && new_too)
+        return husk_err_set (err, 0, "%s: cannot be combined with a new %s namespace "
+                             "(--unshare-%s%s)",
+                             check_where (&j->origin, plan_join_name ((enum husk_join_kind) k)),
+                             plan_join_name ((enum husk_join_kind) k),
+                             plan_join_name ((enum husk_join_kind) k),
+                             k == HUSK_JOIN_TIME ? "" : " or --unshare-all");
+    }
+  return 0;
+}
+
+/* Seccomp profiles, cgroups, networking (issue 6). */
+static int
+check_resources (const struct husk_plan *plan, struct husk_err *err)
+{
+  /* pasta serves a network namespace of the sandbox's own. */
+  if (plan->pasta && !(plan->unshare & HUSK_NS_NET))
+    return husk_err_set (err, 0, "%s: cancelled by a later --share-net or --net host",
+                         check_where (&plan->net_origin, "net pasta"));
+  if (plan->pasta && plan->join_ns[HUSK_JOIN_NET].origin.where != NULL)
+    return husk_err_set (err, 0, "%s: cannot be combined with %s",
+                         check_where (&plan->net_origin, "net pasta"),
+                         plan->join_ns[HUSK_JOIN_NET].origin.where);
+  return 0;
+}
+
 int
 plan_check (const struct husk_plan *plan, struct husk_err *err)
 {
@@ -319,6 +385,12 @@ plan_check (const struct husk_plan *plan, struct husk_err *err)
   if (check_identity (plan, err) < 0)
     return -1;
   if (check_lifecycle (plan, err) < 0)
+    return -1;
+  if (check_landlock (plan, err) < 0)
+    return -1;
+  if (check_process2 (plan, err) < 0)
+    return -1;
+  if (check_resources (plan, err) < 0)
     return -1;
   for (i = 0; i < plan->n_ops; i++)
     if (check_op (&plan->ops[i], err) < 0)

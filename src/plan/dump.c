@@ -21,12 +21,28 @@
  *   seccomp insns=N                  one per program, in load order
  *   exec-label "S"
  *   file-label "S"
+ *   landlock                         any --landlock-* flag (issue 6; origin: the first)
+ *   landlock-strict
+ *   landlock-path ro|rw|exec "S"     one per path flag, in order
+ *   landlock-tcp bind|connect N      one per port flag, in order
+ *   landlock-scope abstract-unix|signal
  *   info-fd N, json-status-fd N, sync-fd N, block-fd N, userns-block-fd N,
  *   userns N, userns2 N, pidns N     one line each, when given
  *   disable-userns / assert-userns-disabled
  *   lock-file "S"                    one per --lock-file, in order
  *   uid-map INSIDE OUTSIDE COUNT     one per range, in order (unsigned)
  *   gid-map INSIDE OUTSIDE COUNT
+ *   cgroup memory.max N|max          cgroup limits (issue 6), one line each:
+ *   cgroup pids.max N|max            the cgroup v2 file and the text written
+ *   cgroup cpu.max QUOTA|max PERIOD  to it
+ *   cgroup io.weight N
+ *   net pasta "ARG"...               --net pasta (issue 6), pasta's extra arguments
+ *   no-forward-signals               process limits, time, joined namespaces (issue 6)
+ *   rlimit NAME SOFT HARD            one per limit; N, unlimited, or - (kept as is)
+ *   unshare-time
+ *   time-offset CLOCK SEC NSEC       one per clock (NSEC 0..999999999, as the kernel's)
+ *   join NS fd=N|path="S"            one per joined namespace: net mnt uts ipc cgroup time
+ *   join-pid N
  *
  * KIND is plan_op_kind_name().  Op fields, each only when set, in order:
  *   src="S"    host path (bind), link text (symlink)
@@ -47,6 +63,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <sys/capability.h>
+
+#include "lib/rlimit.h"
 
 static void
 dump_escaped (FILE *out, const char *s, bool quotes)
@@ -312,6 +330,111 @@ dump_security (FILE *out, const struct husk_plan *plan)
     }
 }
 
+/* Landlock (issue 6). */
+static void
+dump_landlock (FILE *out, const struct husk_plan *plan)
+{
+  static const char *const access[] = {
+    [HUSK_LANDLOCK_RO] = "ro", [HUSK_LANDLOCK_RW] = "rw", [HUSK_LANDLOCK_EXEC] = "exec",
+  };
+  static const char *const scopes[HUSK_LANDLOCK_N_SCOPES] = { "abstract-unix", "signal" };
+  size_t i;
+
+  if (plan->landlock)
+    {
+      fputs ("landlock", out);
+      dump_origin_end (out, &plan->landlock_origin);
+    }
+  if (plan->landlock_strict)
+    {
+      fputs ("landlock-strict", out);
+      dump_origin_end (out, &plan->landlock_strict_origin);
+    }
+  for (i = 0; i < plan->n_landlock_paths; i++)
+    {
+      const struct husk_landlock_path *p = &plan->landlock_paths[i];
+
+      fprintf (out, "landlock-path %s ", access[p->access]);
+      dump_str (out, p->path);
+      dump_origin_end (out, &p->origin);
+    }
+  for (i = 0; i < plan->n_landlock_ports; i++)
+    {
+      const struct husk_landlock_port *p = &plan->landlock_ports[i];
+
+      fprintf (out, "landlock-tcp %s %u", p->connect ? "connect" : "bind", (unsigned) p->port);
+      dump_origin_end (out, &p->origin);
+    }
+  for (i = 0; i < HUSK_LANDLOCK_N_SCOPES; i++)
+    if (plan->landlock_scopes & (1u << i))
+      {
+        fprintf (out, "landlock-scope %s", scopes[i]);
+        dump_origin_end (out, &plan->landlock_scope_origin[i]);
+      }
+}
+
+/* Process limits, time and joined namespaces (issue 6). */
+static void
+dump_rlimit_value (FILE *out, bool has, uint64_t v)
+{
+  if (!has)
+    fputs (" -", out);
+  else if (v == HUSK_RLIM_INFINITY)
+    fputs (" unlimited", out);
+  else
+    fprintf (out, " %" PRIu64, v);
+}
+
+static void
+dump_process2 (FILE *out, const struct husk_plan *plan)
+{
+  if (plan->no_forward_signals)
+    fputs ("no-forward-signals\n", out);
+  for (size_t i = 0; i < plan->n_rlimits; i++)
+    {
+      const struct husk_rlimit *r = &plan->rlimits[i];
+      const char *name = rlimit_name (r->resource);
+
+      if (name)
+        fprintf (out, "rlimit %s", name);
+      else
+        fprintf (out, "rlimit %d", r->resource);
+      dump_rlimit_value (out, r->has_soft, r->soft);
+      dump_rlimit_value (out, r->has_hard, r->hard);
+      dump_origin_end (out, &r->origin);
+    }
+  if (plan->unshare_time)
+    fputs ("unshare-time\n", out);
+  for (size_t c = 0; c < HUSK_CLOCK_COUNT; c++)
+    if (plan->time_offsets[c].set)
+      {
+        fprintf (out, "time-offset %s %" PRId64 " %ld", plan_clock_name ((enum husk_clock) c),
+                 plan->time_offsets[c].sec, plan->time_offsets[c].nsec);
+        dump_origin_end (out, &plan->time_offsets[c].origin);
+      }
+  for (size_t k = 0; k < HUSK_JOIN_COUNT; k++)
+    {
+      const struct husk_nsjoin *j = &plan->join_ns[k];
+
+      if (j->fd < 0 && j->path == NULL)
+        continue;
+      fprintf (out, "join %s ", plan_join_name ((enum husk_join_kind) k));
+      if (j->path)
+        {
+          fputs ("path=", out);
+          dump_str (out, j->path);
+        }
+      else
+        fprintf (out, "fd=%d", j->fd);
+      dump_origin_end (out, &j->origin);
+    }
+  if (plan->join_pid > 0)
+    {
+      fprintf (out, "join-pid %d", (int) plan->join_pid);
+      dump_origin_end (out, &plan->join_pid_origin);
+    }
+}
+
 /* Lifecycle and joined namespaces (issue 4). */
 static void
 dump_fdarg (FILE *out, const char *name, const struct husk_fdarg *f)
@@ -358,6 +481,43 @@ dump_lifecycle (FILE *out, const struct husk_plan *plan)
   dump_idmaps (out, "gid-map", plan->gid_maps, plan->n_gid_maps);
 }
 
+/* Seccomp profiles, cgroups, networking (issue 6).  The seccomp cache
+ * requests are not printed: they depend on the cache's state. */
+static void
+dump_cgroup_limit (FILE *out, const char *file, const struct husk_cgroup_limit *l,
+                   const char *suffix)
+{
+  if (!l->set)
+    return;
+  if (l->value == HUSK_CGROUP_MAX)
+    fprintf (out, "cgroup %s max%s", file, suffix);
+  else
+    fprintf (out, "cgroup %s %" PRIu64 "%s", file, l->value, suffix);
+  dump_origin_end (out, &l->origin);
+}
+
+static void
+dump_resources (FILE *out, const struct husk_plan *plan)
+{
+  char period[32];
+
+  snprintf (period, sizeof period, " %" PRIu64, plan->cpu_period);
+  dump_cgroup_limit (out, "memory.max", &plan->memory_max, "");
+  dump_cgroup_limit (out, "pids.max", &plan->pids_max, "");
+  dump_cgroup_limit (out, "cpu.max", &plan->cpu_max, period);
+  dump_cgroup_limit (out, "io.weight", &plan->io_weight, "");
+  if (plan->pasta)
+    {
+      fputs ("net pasta", out);
+      for (size_t i = 0; i < plan->n_pasta_args; i++)
+        {
+          fputc (' ', out);
+          dump_str (out, plan->pasta_args[i]);
+        }
+      dump_origin_end (out, &plan->net_origin);
+    }
+}
+
 void
 plan_dump (const struct husk_plan *plan, FILE *out)
 {
@@ -378,5 +538,10 @@ plan_dump (const struct husk_plan *plan, FILE *out)
       fputc ('\n', out);
     }
   dump_security (out, plan);
+  dump_landlock (out, plan);
   dump_lifecycle (out, plan);
+  /* Seccomp profiles, cgroups, networking (issue 6). */
+  dump_resources (out, plan);
+  /* Process limits, time and joined namespaces (issue 6). */
+  dump_process2 (out, plan);
 }

@@ -59,6 +59,103 @@ plan_lifecycle_free (struct husk_plan *plan)
   free (plan->gid_maps);
 }
 
+/* Landlock (issue 6). */
+static void
+plan_landlock_init (struct husk_plan *plan)
+{
+  plan->landlock_origin.argi = -1;
+  plan->landlock_strict_origin.argi = -1;
+  for (size_t i = 0; i < HUSK_LANDLOCK_N_SCOPES; i++)
+    plan->landlock_scope_origin[i].argi = -1;
+}
+
+static void
+plan_landlock_free (struct husk_plan *plan)
+{
+  size_t i;
+
+  origin_free (&plan->landlock_origin);
+  origin_free (&plan->landlock_strict_origin);
+  for (i = 0; i < HUSK_LANDLOCK_N_SCOPES; i++)
+    origin_free (&plan->landlock_scope_origin[i]);
+  for (i = 0; i < plan->n_landlock_paths; i++)
+    {
+      free (plan->landlock_paths[i].path);
+      origin_free (&plan->landlock_paths[i].origin);
+    }
+  free (plan->landlock_paths);
+  for (i = 0; i < plan->n_landlock_ports; i++)
+    origin_free (&plan->landlock_ports[i].origin);
+  free (plan->landlock_ports);
+}
+
+/* Process limits, time and joined namespaces (issue 6). */
+static void
+plan_process2_init (struct husk_plan *plan)
+{
+  for (size_t i = 0; i < HUSK_CLOCK_COUNT; i++)
+    plan->time_offsets[i].origin.argi = -1;
+  for (size_t i = 0; i < HUSK_JOIN_COUNT; i++)
+    {
+      plan->join_ns[i].fd = -1;
+      plan->join_ns[i].origin.argi = -1;
+    }
+  plan->join_pid_origin.argi = -1;
+}
+
+static void
+plan_process2_free (struct husk_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_rlimits; i++)
+    origin_free (&plan->rlimits[i].origin);
+  free (plan->rlimits);
+  for (size_t i = 0; i < HUSK_CLOCK_COUNT; i++)
+    origin_free (&plan->time_offsets[i].origin);
+  for (size_t i = 0; i < HUSK_JOIN_COUNT; i++)
+    {
+      free (plan->join_ns[i].path);
+      origin_free (&plan->join_ns[i].origin);
+    }
+  origin_free (&plan->join_pid_origin);
+}
+
+/* Seccomp profiles, cgroups, networking (issue 6). */
+static void
+plan_resources_init (struct husk_plan *plan)
+{
+  plan->memory_max.origin.argi = -1;
+  plan->pids_max.origin.argi = -1;
+  plan->cpu_max.origin.argi = -1;
+  plan->io_weight.origin.argi = -1;
+  plan->net_origin.argi = -1;
+}
+
+static void
+plan_resources_free (struct husk_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_seccomp_store; i++)
+    {
+      free (plan->seccomp_store[i].path);
+      free (plan->seccomp_store[i].prog);
+    }
+  free (plan->seccomp_store);
+  origin_free (&plan->memory_max.origin);
+  origin_free (&plan->pids_max.origin);
+  origin_free (&plan->cpu_max.origin);
+  origin_free (&plan->io_weight.origin);
+  for (size_t i = 0; i < plan->n_pasta_args; i++)
+    free (plan->pasta_args[i]);
+  free (plan->pasta_args);
+  origin_free (&plan->net_origin);
+}
+
+bool
+plan_has_cgroup_limits (const struct husk_plan *plan)
+{
+  return plan->memory_max.set || plan->pids_max.set || plan->cpu_max.set
+         || plan->io_weight.set;
+}
+
 void
 plan_init (struct husk_plan *plan)
 {
@@ -73,6 +170,12 @@ plan_init (struct husk_plan *plan)
   plan->file_label_origin.argi = -1;
   /* Lifecycle and joined namespaces (issue 4). */
   plan_lifecycle_init (plan);
+  /* Landlock (issue 6). */
+  plan_landlock_init (plan);
+  /* Process limits, time and joined namespaces (issue 6). */
+  plan_process2_init (plan);
+  /* Seccomp profiles, cgroups, networking (issue 6). */
+  plan_resources_init (plan);
 }
 
 static void
@@ -140,6 +243,12 @@ plan_free (struct husk_plan *plan)
   origin_free (&plan->file_label_origin);
   /* Lifecycle and joined namespaces (issue 4). */
   plan_lifecycle_free (plan);
+  /* Landlock (issue 6). */
+  plan_landlock_free (plan);
+  /* Process limits, time and joined namespaces (issue 6). */
+  plan_process2_free (plan);
+  /* Seccomp profiles, cgroups, networking (issue 6). */
+  plan_resources_free (plan);
   free (plan->oci_path);
   plan_init (plan);
 }
@@ -259,5 +368,95 @@ plan_op_kind_name (enum husk_op_kind kind)
     case HUSK_OP_MASK: return "mask";
     case HUSK_OP_RO_SELF: return "ro-self";
     default: return "unknown";
+    }
+}
+
+/* Landlock (issue 6). */
+struct husk_landlock_path *
+plan_add_landlock_path (struct husk_plan *plan, enum husk_landlock_access access,
+                        const char *path, const struct husk_origin *origin)
+{
+  struct husk_landlock_path *p;
+
+  plan->landlock_paths = xgrow (plan->landlock_paths, &plan->cap_landlock_paths,
+                                plan->n_landlock_paths + 1, sizeof *plan->landlock_paths);
+  p = &plan->landlock_paths[plan->n_landlock_paths++];
+  p->access = access;
+  p->path = xstrdup (path);
+  p->origin = origin_copy (origin);
+  return p;
+}
+
+struct husk_landlock_port *
+plan_add_landlock_port (struct husk_plan *plan, bool connect, uint16_t port,
+                        const struct husk_origin *origin)
+{
+  struct husk_landlock_port *p;
+
+  plan->landlock_ports = xgrow (plan->landlock_ports, &plan->cap_landlock_ports,
+                                plan->n_landlock_ports + 1, sizeof *plan->landlock_ports);
+  p = &plan->landlock_ports[plan->n_landlock_ports++];
+  p->connect = connect;
+  p->port = port;
+  p->origin = origin_copy (origin);
+  return p;
+}
+
+/* Process limits, time and joined namespaces (issue 6). */
+struct husk_rlimit *
+plan_set_rlimit (struct husk_plan *plan, int resource, const struct husk_origin *origin)
+{
+  struct husk_rlimit *r = NULL;
+
+  for (size_t i = 0; i < plan->n_rlimits && r == NULL; i++)
+    if (plan->rlimits[i].resource == resource)
+      r = &plan->rlimits[i];
+  if (r == NULL)
+    {
+      plan->rlimits = xgrow (plan->rlimits, &plan->cap_rlimits, plan->n_rlimits + 1,
+                             sizeof *plan->rlimits);
+      r = &plan->rlimits[plan->n_rlimits++];
+    }
+  else
+    origin_free (&r->origin);
+  memset (r, 0, sizeof *r);
+  r->resource = resource;
+  r->origin = origin_copy (origin);
+  return r;
+}
+
+const char *
+plan_clock_name (enum husk_clock clock)
+{
+  switch (clock)
+    {
+    case HUSK_CLOCK_MONOTONIC:
+      return "monotonic";
+    case HUSK_CLOCK_BOOTTIME:
+      return "boottime";
+    default:
+      return "?";
+    }
+}
+
+const char *
+plan_join_name (enum husk_join_kind kind)
+{
+  switch (kind)
+    {
+    case HUSK_JOIN_NET:
+      return "net";
+    case HUSK_JOIN_MNT:
+      return "mnt";
+    case HUSK_JOIN_UTS:
+      return "uts";
+    case HUSK_JOIN_IPC:
+      return "ipc";
+    case HUSK_JOIN_CGROUP:
+      return "cgroup";
+    case HUSK_JOIN_TIME:
+      return "time";
+    default:
+      return "?";
     }
 }

@@ -143,6 +143,87 @@ struct husk_lockfile
   struct husk_origin origin;
 };
 
+/* Landlock (issue 6). */
+enum husk_landlock_access
+{
+  HUSK_LANDLOCK_RO,          /* --landlock-ro: read files, list directories */
+  HUSK_LANDLOCK_RW,          /* --landlock-rw: RO plus every write right */
+  HUSK_LANDLOCK_EXEC,        /* --landlock-exec: RO plus execute */
+};
+struct husk_landlock_path
+{
+  enum husk_landlock_access access;
+  char *path;                /* absolute, inside the sandbox (after pivot_root) */
+  struct husk_origin origin;
+};
+struct husk_landlock_port
+{
+  bool connect;              /* --landlock-connect-tcp, else --landlock-bind-tcp */
+  uint16_t port;             /* 1..65535 */
+  struct husk_origin origin;
+};
+#define HUSK_LANDLOCK_SCOPE_ABSTRACT_UNIX (1u << 0)
+#define HUSK_LANDLOCK_SCOPE_SIGNAL        (1u << 1)
+#define HUSK_LANDLOCK_N_SCOPES            2
+
+/* Process limits, time and joined namespaces (issue 6). */
+#define HUSK_RLIM_INFINITY UINT64_MAX  /* "unlimited" (RLIM_INFINITY on Linux) */
+struct husk_rlimit
+{
+  int resource;              /* RLIMIT_* */
+  bool has_soft, has_hard;   /* "S:" keeps the current hard limit, ":H" the soft one */
+  uint64_t soft, hard;       /* or HUSK_RLIM_INFINITY */
+  struct husk_origin origin;
+};
+enum husk_clock
+{
+  HUSK_CLOCK_MONOTONIC,
+  HUSK_CLOCK_BOOTTIME,
+};
+#define HUSK_CLOCK_COUNT 2
+struct husk_time_offset
+{
+  bool set;
+  int64_t sec;               /* the offset is sec + nsec/1e9 (nsec in 0..999999999) */
+  long nsec;
+  struct husk_origin origin;
+};
+enum husk_join_kind
+{
+  HUSK_JOIN_NET,             /* --netns */
+  HUSK_JOIN_MNT,             /* --mntns */
+  HUSK_JOIN_UTS,             /* --utsns */
+  HUSK_JOIN_IPC,             /* --ipcns */
+  HUSK_JOIN_CGROUP,          /* --cgroupns */
+  HUSK_JOIN_TIME,            /* --timens */
+};
+#define HUSK_JOIN_COUNT 6
+/* A namespace to join: an fd (path NULL) or a path the executor opens. */
+struct husk_nsjoin
+{
+  int fd;                    /* -1 when a path or not given */
+  char *path;                /* NULL when an fd or not given */
+  struct husk_origin origin;
+};
+
+/* Seccomp profiles, cgroups, networking (issue 6). */
+#define HUSK_SECCOMP_KEY_LEN 32     /* SHA-256 */
+/* A profile compiled on a cache miss: the executor stores it (phase 0). */
+struct husk_seccomp_store
+{
+  char *path;                /* the cache file */
+  unsigned char key[HUSK_SECCOMP_KEY_LEN];
+  unsigned char *prog;       /* struct sock_filter[], len bytes */
+  size_t len;
+};
+#define HUSK_CGROUP_MAX UINT64_MAX  /* "max": no limit */
+struct husk_cgroup_limit
+{
+  bool set;
+  uint64_t value;            /* or HUSK_CGROUP_MAX where "max" is allowed */
+  struct husk_origin origin;
+};
+
 struct husk_plan
 {
   /* Namespaces. */
@@ -207,6 +288,44 @@ struct husk_plan
   struct husk_idmap *uid_maps, *gid_maps;  /* --uid-map/--gid-map ranges, in order */
   size_t n_uid_maps, cap_uid_maps, n_gid_maps, cap_gid_maps;
 
+  /* Landlock (issue 6).  Any --landlock-* flag sets `landlock`: the
+   * filesystem is then limited to landlock_paths; TCP bind/connect to
+   * landlock_ports once one port flag is given; scopes as listed. */
+  bool landlock;
+  bool landlock_strict;              /* fail when the kernel lacks a right */
+  struct husk_origin landlock_origin;        /* the first --landlock-* flag */
+  struct husk_origin landlock_strict_origin;
+  struct husk_landlock_path *landlock_paths; /* in order given */
+  size_t n_landlock_paths, cap_landlock_paths;
+  struct husk_landlock_port *landlock_ports; /* in order given */
+  size_t n_landlock_ports, cap_landlock_ports;
+  unsigned landlock_scopes;          /* HUSK_LANDLOCK_SCOPE_* */
+  struct husk_origin landlock_scope_origin[HUSK_LANDLOCK_N_SCOPES]; /* by bit */
+
+  /* Process limits, time and joined namespaces (issue 6). */
+  bool no_forward_signals;           /* --no-forward-signals */
+  struct husk_rlimit *rlimits;       /* one per resource, the last flag wins */
+  size_t n_rlimits, cap_rlimits;
+  bool unshare_time;                 /* --unshare-time: new time namespace */
+  struct husk_time_offset time_offsets[HUSK_CLOCK_COUNT]; /* by enum husk_clock */
+  struct husk_nsjoin join_ns[HUSK_JOIN_COUNT];            /* by enum husk_join_kind */
+  pid_t join_pid;                    /* --join-pid: 0 when not given */
+  struct husk_origin join_pid_origin;
+
+  /* Seccomp profiles, cgroups, networking (issue 6). */
+  struct husk_seccomp_store *seccomp_store;  /* --seccomp-profile cache misses */
+  size_t n_seccomp_store, cap_seccomp_store;
+  /* Any limit set: the sandbox runs in a new child cgroup (cgroup v2). */
+  struct husk_cgroup_limit memory_max;  /* bytes, or max */
+  struct husk_cgroup_limit pids_max;    /* processes, or max */
+  struct husk_cgroup_limit cpu_max;     /* quota in microseconds, or max */
+  uint64_t cpu_period;                  /* microseconds per period (cpu.max) */
+  struct husk_cgroup_limit io_weight;   /* 1..10000 */
+  bool pasta;                /* --net pasta: pasta serves the new network namespace */
+  char **pasta_args;         /* extra pasta arguments, NULL-terminated (or NULL) */
+  size_t n_pasta_args;
+  struct husk_origin net_origin;        /* the last --net */
+
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */
   char *oci_path;            /* --oci PATH: main fills the plan with oci_load (issue 5) */
@@ -224,6 +343,24 @@ struct husk_envop *plan_add_env (struct husk_plan *plan, enum husk_env_kind kind
                                  const char *name, const char *value,
                                  const struct husk_origin *origin);
 void plan_keep_fd (struct husk_plan *plan, int fd);
+/* Landlock (issue 6): append a path or port rule (the plan copies both). */
+struct husk_landlock_path *plan_add_landlock_path (struct husk_plan *plan,
+                                                   enum husk_landlock_access access,
+                                                   const char *path,
+                                                   const struct husk_origin *origin);
+struct husk_landlock_port *plan_add_landlock_port (struct husk_plan *plan, bool connect,
+                                                   uint16_t port,
+                                                   const struct husk_origin *origin);
+
+/* Process limits, time and joined namespaces (issue 6): add or replace the
+ * limit of `resource`; names of clocks and joinable namespaces ("net"). */
+struct husk_rlimit *plan_set_rlimit (struct husk_plan *plan, int resource,
+                                     const struct husk_origin *origin);
+const char *plan_clock_name (enum husk_clock clock);
+const char *plan_join_name (enum husk_join_kind kind);
+
+/* Seccomp profiles, cgroups, networking (issue 6): any cgroup limit set. */
+bool plan_has_cgroup_limits (const struct husk_plan *plan);
 
 /* Origin helpers: origin_make formats a new owned `where`. */
 struct husk_origin origin_make (int argi, const char *fmt, ...)

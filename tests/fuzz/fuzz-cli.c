@@ -10,7 +10,8 @@
  *           replaced by /dev/null again after every run, so nothing leaks
  *           from one input to the next (fd 3 and 4 stay reserved).
  * fd 0 is /dev/null, and a terminal on fd 1 or 2 is reopened write-only,
- * so an input naming fd 0, 1 or 2 (--args 0) cannot block.
+ * so an input naming fd 0, 1 or 2 (--args 0) cannot block; in the libFuzzer
+ * build, reads of any other fd fail with EBADF (see __wrap_read).
  *
  * Built twice: with -fsanitize=fuzzer (configure --enable-fuzzing, clang)
  * as tests/fuzz/fuzz-cli, and always with replay.c as
@@ -34,8 +35,8 @@
 #include "lib/err.h"
 #include "plan/plan.h"
 
-#define FUZZ_SEP "\xff--\xff"
-#define FUZZ_SEP_LEN 4
+#define FUZZ_SEP      "\xff--\xff"
+#define FUZZ_SEP_LEN  4
 #define FUZZ_MAX_ARGS 4096
 #define FUZZ_PIPE_MAX 65536
 
@@ -44,6 +45,30 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static FILE *fuzz_null;
 static int fuzz_devnull = -1;
+
+#ifdef HUSK_FUZZ_WRAP_READ
+/* Linked with -Wl,--wrap=read: while the target runs, only fds 0-4 can be
+ * read.  libFuzzer and the sanitizers keep pipes of their own open (the
+ * symbolizer's), and "--args 6" must not block on them. */
+static int fuzz_in_target;
+ssize_t __real_read (int fd, void *buf, size_t len);
+ssize_t __wrap_read (int fd, void *buf, size_t len);
+
+ssize_t
+__wrap_read (int fd, void *buf, size_t len)
+{
+  if (fuzz_in_target && (fd < 0 || fd > 4))
+    {
+      errno = EBADF;
+      return -1;
+    }
+  return __real_read (fd, buf, len);
+}
+#define FUZZ_TARGET(on) (fuzz_in_target = (on))
+#else
+/* The replay main closes every fd above 2 first: nothing to guard. */
+#define FUZZ_TARGET(on) ((void) 0)
+#endif
 
 static void
 fuzz_fail (const char *what)
@@ -218,9 +243,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     argc = 1;
   argv[argc] = NULL;
 
-  fuzz_serve_stream (sep ? sep + FUZZ_SEP_LEN : data + size,
-                     sep ? size - alen - FUZZ_SEP_LEN : 0);
+  fuzz_serve_stream (sep ? sep + FUZZ_SEP_LEN : data + size, sep ? size - alen - FUZZ_SEP_LEN : 0);
 
+  FUZZ_TARGET (1);
   plan_init (&plan);
   /* As main does: --help/--version stop there, anything else is checked
    * and dumped. */
@@ -233,6 +258,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   else
     plan_dump (&plan, fuzz_null);
   plan_free (&plan);
+  FUZZ_TARGET (0);
 
   fuzz_reserve (3);
   fuzz_reserve (4);

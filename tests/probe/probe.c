@@ -22,10 +22,12 @@
 #include <net/if.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -35,6 +37,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -59,7 +62,7 @@ static const struct
   E (EMLINK), E (EPIPE), E (ERANGE), E (ENAMETOOLONG), E (ENOSYS),
   E (ENOTEMPTY), E (ELOOP), E (EOPNOTSUPP), E (EAFNOSUPPORT),
   E (EADDRNOTAVAIL), E (ENETDOWN), E (ENETUNREACH), E (ECONNREFUSED),
-  E (EDQUOT), E (ESTALE), E (ENOTSUP),
+  E (EDQUOT), E (ESTALE), E (ENOTSUP), E (EADDRINUSE),
 #undef E
 };
 
@@ -87,7 +90,9 @@ usage (const char *msg)
            "  mountinfo | net | tiocsti | tiocsti-hi | tiocsti-i386 | tioclinux\n"
            "  rawsock | orphan\n"
            "  write PATH | read PATH | mkdir PATH | stat PATH | statfs PATH | ls DIR\n"
-           "  exit N | kill-self SIG | sleep SECS\n");
+           "  keyctl | mount-tmpfs DIR | tcp-serve PORT | tcp-read PORT\n"
+           "  exit N | kill-self SIG | sleep SECS\n"
+           "  tcp-bind PORT | tcp-connect PORT | signal PID | abstract-connect NAME\n");
   return PROBE_USAGE;
 }
 
@@ -350,6 +355,29 @@ static int
 cmd_mkdir (const char *path)
 {
   if (mkdir (path, 0755) != 0)
+    printf ("%s\n", errno_name (errno));
+  else
+    printf ("ok\n");
+  return 0;
+}
+
+/* Seccomp profiles (issue 6): syscalls the default profile denies.
+ * keyctl: KEYCTL_GET_KEYRING_ID (0) of the session keyring (-3), created
+ * if missing.  mount-tmpfs DIR: a tmpfs on DIR (needs CAP_SYS_ADMIN). */
+static int
+cmd_keyctl (void)
+{
+  if (syscall (SYS_keyctl, 0, -3, 1) < 0)
+    printf ("%s\n", errno_name (errno));
+  else
+    printf ("ok\n");
+  return 0;
+}
+
+static int
+cmd_mount_tmpfs (const char *dir)
+{
+  if (syscall (SYS_mount, "none", dir, "tmpfs", 0UL, NULL) != 0)
     printf ("%s\n", errno_name (errno));
   else
     printf ("ok\n");
@@ -878,6 +906,152 @@ cmd_orphan (void)
   return 0;
 }
 
+/* Landlock (issue 6): TCP on 127.0.0.1, signals, abstract unix sockets.
+ * Each prints ok or the errno name. */
+static int
+probe_tcp (const char *arg, bool connect_it)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET };
+  unsigned long port;
+  int fd, r;
+
+  if (!parse_uint (arg, &port) || port < 1 || port > 65535)
+    return usage ("tcp-bind/tcp-connect: PORT must be 1..65535");
+  sa.sin_port = htons ((uint16_t) port);
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      printf ("%s\n", errno_name (errno));
+      return 0;
+    }
+  if (connect_it)
+    r = connect (fd, (struct sockaddr *) &sa, sizeof sa);
+  else
+    r = bind (fd, (struct sockaddr *) &sa, sizeof sa);
+  printf ("%s\n", r == 0 ? "ok" : errno_name (errno));
+  close (fd);
+  return 0;
+}
+
+static int
+cmd_tcp_bind (const char *arg)
+{
+  return probe_tcp (arg, false);
+}
+
+static int
+cmd_tcp_connect (const char *arg)
+{
+  return probe_tcp (arg, true);
+}
+
+/* --net pasta (issue 6), loopback only.  tcp-serve PORT: listen on
+ * 127.0.0.1:PORT, print "listening" (flushed), answer one connection with
+ * "hello-from-host" and exit (30 s at most).  tcp-read PORT: connect to
+ * 127.0.0.1:PORT and print the first line received, or the errno name
+ * (EOF prints "eof": a proxy that accepted but reached nobody). */
+static int
+probe_tcp_addr (const char *arg, struct sockaddr_in *sa)
+{
+  unsigned long port;
+
+  if (!parse_uint (arg, &port) || port < 1 || port > 65535)
+    return -1;
+  *sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+                              .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  return 0;
+}
+
+static int
+cmd_tcp_serve (const char *arg)
+{
+  struct sockaddr_in sa;
+  int fd, c;
+
+  if (probe_tcp_addr (arg, &sa) < 0)
+    return usage ("tcp-serve: PORT must be 1..65535");
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &(int) { 1 }, sizeof (int));
+  if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) != 0 || listen (fd, 1) != 0)
+    {
+      printf ("%s\n", errno_name (errno));
+      return 0;
+    }
+  printf ("listening\n");
+  fflush (stdout);
+  alarm (30);
+  c = accept (fd, NULL, NULL);
+  if (c >= 0 && write (c, "hello-from-host\n", 16) == 16)
+    close (c);
+  return 0;
+}
+
+static int
+cmd_tcp_read (const char *arg)
+{
+  struct sockaddr_in sa;
+  char buf[64];
+  ssize_t n;
+  int fd;
+
+  if (probe_tcp_addr (arg, &sa) < 0)
+    return usage ("tcp-read: PORT must be 1..65535");
+  alarm (10);
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &sa, sizeof sa) != 0)
+    {
+      printf ("%s\n", errno_name (errno));
+      return 0;
+    }
+  n = read (fd, buf, sizeof buf - 1);
+  if (n < 0)
+    printf ("%s\n", errno_name (errno));
+  else if (n == 0)
+    printf ("eof\n");
+  else
+    {
+      buf[n] = '\0';
+      printf ("%s\n", strtok (buf, "\n") ? buf : "");
+    }
+  return 0;
+}
+
+/* SIGCONT: harmless to a running process, and still a signal. */
+static int
+cmd_signal (const char *arg)
+{
+  unsigned long pid;
+
+  if (!parse_uint (arg, &pid) || pid < 1 || pid > INT32_MAX)
+    return usage ("signal: PID must be a positive number");
+  printf ("%s\n", kill ((pid_t) pid, SIGCONT) == 0 ? "ok" : errno_name (errno));
+  return 0;
+}
+
+static int
+cmd_abstract_connect (const char *name)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  size_t n = strlen (name);
+  int fd, r;
+
+  if (n == 0 || n >= sizeof sa.sun_path - 1)
+    return usage ("abstract-connect: NAME must be 1..106 bytes");
+  memcpy (sa.sun_path + 1, name, n);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      printf ("%s\n", errno_name (errno));
+      return 0;
+    }
+  r = connect (fd, (struct sockaddr *) &sa,
+               (socklen_t) (offsetof (struct sockaddr_un, sun_path) + 1 + n));
+  printf ("%s\n", r == 0 ? "ok" : errno_name (errno));
+  close (fd);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -913,12 +1087,20 @@ main (int argc, char **argv)
   ONEARG ("write", cmd_write);
   ONEARG ("read", cmd_read);
   ONEARG ("mkdir", cmd_mkdir);
+  NOARGS ("keyctl", cmd_keyctl);
+  ONEARG ("mount-tmpfs", cmd_mount_tmpfs);
   ONEARG ("stat", cmd_stat);
   ONEARG ("statfs", cmd_statfs);
   ONEARG ("ls", cmd_ls);
   ONEARG ("exit", cmd_exit);
   ONEARG ("kill-self", cmd_kill_self);
   ONEARG ("sleep", cmd_sleep);
+  ONEARG ("tcp-bind", cmd_tcp_bind);
+  ONEARG ("tcp-connect", cmd_tcp_connect);
+  ONEARG ("tcp-serve", cmd_tcp_serve);
+  ONEARG ("tcp-read", cmd_tcp_read);
+  ONEARG ("signal", cmd_signal);
+  ONEARG ("abstract-connect", cmd_abstract_connect);
   if (strcmp (cmd, "argv") == 0)
     return cmd_argv (argv[0]);
 #undef NOARGS

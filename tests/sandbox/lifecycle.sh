@@ -55,7 +55,7 @@ else
   _t_result 1 "--json-status-fd: a command-pid line appears"
   diag "$(cat "$T/js")"
 fi
-echo go >"$T/go"
+timeout 30 sh -c 'echo go >"$1"' _ "$T/go"  # no hang if husk died early
 wait "$hpid"
 is "--json-status-fd: husk exits with the program's status" 7 "$?"
 is "--json-status-fd: last line is the exit code" '{ "exit-code": 7 }' "$(tail -n1 "$T/js")"
@@ -159,7 +159,7 @@ if wait_for "$T/jl" '"command-pid"'; then
 else
   _t_result 1 "--lock-file: the sandbox started"
 fi
-echo go >"$T/go2"
+timeout 30 sh -c 'echo go >"$1"' _ "$T/go2"
 wait "$hpid"
 is "--lock-file: exit 0" 0 "$?"
 is "--lock-file: the lock is gone with the sandbox" "" "$(grep -E ":$ino [0-9]+ EOF\$" /proc/locks || true)"

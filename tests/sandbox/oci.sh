@@ -145,6 +145,27 @@ config '"/bin/probe", "read", "/dev/zero"'
 hrun --oci "$B"
 is "/dev/zero works (a bound device)" 0 "$RC"
 
+# A device node shipped in the rootfs is not usable (the rootfs is bound
+# nodev: husk has no device cgroup behind it), even for a root container
+# without a user namespace; a bind that says "dev" keeps devices usable.
+if is_root; then
+  mknod "$B/rootfs/mydev" c 1 5   # /dev/zero's numbers
+  config '"/bin/probe", "read", "/mydev"'
+  sed -i 's/, { "type": "user" }//' "$B/config.json"
+  hrun --oci "$B"
+  like "rootfs device node: opening it fails" 'EACCES|EPERM|Permission denied' "$OUT$ERR"
+  mkdir -p "$B/devdir"; mknod "$B/devdir/z" c 1 5
+  config '"/bin/probe", "read", "/dd/z"' "" ""
+  sed -i 's/, { "type": "user" }//' "$B/config.json"
+  sed -i 's|{ "destination": "/data"|{ "destination": "/dd", "type": "bind", "source": "devdir", "options": [ "rbind", "dev" ] },\n    { "destination": "/data"|' "$B/config.json"
+  hrun --oci "$B"
+  is "a bind with \"dev\": the device works (control)" 0 "$RC"
+  rm -f "$B/rootfs/mydev"; rm -rf "$B/devdir"
+else
+  skip "rootfs device node: opening it fails" "mknod needs root"
+  skip "a bind with \"dev\": the device works (control)" "mknod needs root"
+fi
+
 # Errors: one line naming the JSON path, exit 1, nothing left behind.
 config '"/bin/probe", "ids"' "" ', "sysctl": { "kernel.x": "1" }'
 hrun --oci "$B"

@@ -129,6 +129,9 @@ host_build (void)
   hwrite ("src/hello", "hello\n");
   hmkdir ("src2");
   hmkdir ("src2/sub");
+  hmkdir ("src2/with space");
+  hmkdir ("dotsrc");
+  hlink ("/elsewhere", "dotsrc/x");
   hwrite ("srcfile", "file\n");
   hmkdir ("canary");
   hmkdir ("hostile");
@@ -310,6 +313,78 @@ count_fds (void)
 
 /* ---- tests -------------------------------------------------------------- */
 
+/* The host's submounts under a --ro-bind (src2/sub, src2/sub/inner and
+ * "src2/with space", plain tmpfs mounts made by sandbox_main) must get the
+ * bind's flags too.  mount(2) has no recursive remount: the fallback must
+ * find them (mountinfo escapes the space as \040) and remount each. */
+static void
+test_bind_recursive (void)
+{
+  const unsigned long want = ST_RDONLY | ST_NOSUID | ST_NODEV;
+  static const char *const subs[] = {
+    "/newroot/rr/sub", "/newroot/rr/sub/inner", "/newroot/rr/with space",
+  };
+  size_t i;
+  int fd;
+
+  ok (run_simple (HUSK_OP_BIND, HUSK_OPF_RO, hp ("src2"), "/rr") == 0
+      && content_is ("/newroot/rr/sub/inner/f", "inner\n"),
+      "ro-bind of a tree with submounts");
+  for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
+    {
+      char p[128];
+
+      snprintf (p, sizeof p, "%s/new", subs[i]);
+      fd = open (p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+      ok (fd < 0 && errno == EROFS && fstype (subs[i]) == TMPFS_MAGIC
+          && (vflags (subs[i]) & want) == want,
+          "submount %s is read-only, nosuid, nodev", subs[i] + 8);
+      if (fd >= 0)
+        close (fd);
+    }
+  ok (run_simple (HUSK_OP_BIND, 0, hp ("src2"), "/rw") == 0
+      && (vflags ("/newroot/rw/sub/inner") & (want | ST_NOEXEC)) == (ST_NOSUID | ST_NODEV),
+      "bind of it: submounts nosuid, nodev, still writable");
+  ok ((vflags (hv ("src2/sub/inner")) & want) == 0, "the host's submount is untouched");
+}
+
+/* A destination that reaches its mount point through ".." or a symlink
+ * crossing it ("/m/x/.." where the source's x is "x -> /elsewhere"): after
+ * mount(2), that path leads elsewhere in the new mount, so finding the new
+ * mount by the path again would remount the wrong one (here: the root)
+ * read-only and leave this one writable.  It must be bound read-only, or
+ * the op must fail, never leave it writable. */
+static void
+test_bind_dotdot (void)
+{
+  static const char *const dests[] = { "/m/x/..", "/via" };
+  static const char *const tops[] = { "/newroot/m", "/newroot/m2" };
+  size_t i;
+
+  ok (run_simple (HUSK_OP_DIR, 0, NULL, "/elsewhere") == 0
+      && run_simple (HUSK_OP_DIR, 0, NULL, "/m2/x") == 0
+      && run_simple (HUSK_OP_SYMLINK, 0, "m2/x/..", "/via") == 0, "set up");
+  for (i = 0; i < 2; i++)
+    {
+      char p[64];
+      int r = run_simple (HUSK_OP_BIND, HUSK_OPF_RO, hp ("dotsrc"), dests[i]);
+      int fd = -1, e = 0;
+
+      snprintf (p, sizeof p, "%s/written", tops[i]);
+      if (r == 0)
+        {
+          fd = open (p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+          e = errno;
+        }
+      ok ((r < 0 || (fd < 0 && e == EROFS && (vflags (tops[i]) & ST_RDONLY)))
+          && count_dir (hv ("dotsrc"), "written") == 0,
+          "ro-bind onto %s: %s", dests[i], r < 0 ? "refused" : "read-only");
+      if (fd >= 0)
+        close (fd);
+      ok (!(vflags ("/newroot") & ST_RDONLY), "... and the root is still writable");
+    }
+}
+
 static void
 test_bind (void)
 {
@@ -323,10 +398,7 @@ test_bind (void)
       && (vflags ("/newroot/ro") & ST_RDONLY)
       && open ("/newroot/ro/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0
       && errno == EROFS, "ro-bind is read-only");
-  ok (run_simple (HUSK_OP_BIND, HUSK_OPF_RO, hp ("src2"), "/rr") == 0
-      && (vflags ("/newroot/rr/sub") & ST_RDONLY) == (pass ? 0 : ST_RDONLY),
-      pass ? "ro-bind with mount(2) changes only the top mount"
-           : "ro-bind is read-only recursively");
+  test_bind_recursive ();
   ok (run_simple (HUSK_OP_BIND, 0, hp ("srcfile"), "/etc/f") == 0
       && content_is ("/newroot/etc/f", "file\n")
       && S_ISREG (mode_of ("/newroot/etc/f")), "bind a file");
@@ -655,7 +727,10 @@ test_many (void)
   clock_gettime (CLOCK_MONOTONIC, &b);
   ms = (double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6;
   printf ("# 1000 ro-binds took %.1f ms\n", ms);
-  ok (bad == 0 && ms < 2000, "1000 binds in %.0f ms", ms);
+  /* With mount(2) each recursive bind reads mountinfo once (it grows to
+   * 1000+ lines here) to find its submounts: slower, only on kernels
+   * before 5.12. */
+  ok (bad == 0 && ms < (pass ? 10000 : 2000), "1000 binds in %.0f ms", ms);
 }
 
 /* ---- layout ------------------------------------------------------------- */
@@ -737,8 +812,18 @@ sandbox_main (bool userns)
     snprintf (pty_name, sizeof pty_name, "%s", ptsname (pty));
   layout ();
   /* A submount of our own on a host dir, for the recursive test. */
-  if (mount ("tmpfs", hv ("src2/sub"), "tmpfs", 0, NULL) < 0)
+  if (mount ("tmpfs", hv ("src2/sub"), "tmpfs", 0, NULL) < 0
+      || mkdir (hv ("src2/sub/inner"), 0755) < 0
+      || mount ("tmpfs", hv ("src2/sub/inner"), "tmpfs", 0, NULL) < 0
+      || mount ("tmpfs", hv ("src2/with space"), "tmpfs", 0, NULL) < 0)
     bail ("tmpfs on src2/sub");
+  {
+    int fd = open (hv ("src2/sub/inner/f"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+
+    if (fd < 0 || write (fd, "inner\n", 6) != 6)
+      bail ("src2/sub/inner/f");
+    close (fd);
+  }
   for (pass = 0; pass < 2; pass++)
     {
       int probe = fsopen ("tmpfs", FSOPEN_CLOEXEC);
@@ -756,6 +841,7 @@ sandbox_main (bool userns)
       newroot_fresh ();
       fds = count_fds ();
       test_bind ();
+      test_bind_dotdot ();
       test_bind_fd ();
       test_dir_tmpfs ();
       test_symlink ();

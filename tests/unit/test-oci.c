@@ -148,7 +148,7 @@ test_basic (void)
   load (text, &r);
   ok (r.rc == 0 && r.warnings == 0, "base config loads without warnings");
   ok (has (&r, "unshare pid\n"), "namespaces: pid (mount is implied)");
-  ok (has (&r, "op bind src=\"/b/rootfs\" dest=\"/\" flags=dev  # root.path\n"
+  ok (has (&r, "op bind src=\"/b/rootfs\" dest=\"/\"  # root.path\n"
                "op proc dest=\"/proc\"  # mounts[0]\n"
                "op tmpfs dest=\"/dev\" perms=0755  # mounts[1]\n"
                "op bind src=\"/dev/null\" dest=\"/dev/null\" flags=dev,try  # default devices\n"),
@@ -227,10 +227,10 @@ test_mounts (void)
   text = subst (text, "{\"path\": \"rootfs\"}", "{\"path\": \"/abs\", \"readonly\": true}");
   load (text, &r);
   ok (r.rc == 0 && r.warnings == 1, "mounts load (cgroup skipped with a warning)");
-  ok (has (&r, "op bind src=\"/abs\" dest=\"/\" flags=dev  # root.path\n"),
+  ok (has (&r, "op bind src=\"/abs\" dest=\"/\"  # root.path\n"),
       "absolute root.path kept");
-  ok (has (&r, "op bind src=\"/b/d\" dest=\"/data\" flags=ro,dev,noexec,norec  # mounts[2]\n"),
-      "relative bind source resolved in the bundle; bind is not recursive");
+  ok (has (&r, "op bind src=\"/b/d\" dest=\"/data\" flags=ro,noexec,norec  # mounts[2]\n"),
+      "relative bind source resolved in the bundle; bind is not recursive, nodev");
   ok (has (&r, "op tmpfs dest=\"/t\" flags=noexec size=2048  # mounts[3]\n"
                "op remount-ro dest=\"/t\"  # mounts[3]\n"), "tmpfs size suffix, ro as a remount");
   ok (has (&r, "op devpts dest=\"/dev/pts\"  # mounts[4]\n")

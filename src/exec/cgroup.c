@@ -1,0 +1,328 @@
+/* cgroup.c: cgroup v2 limits (--memory-max, --pids-max, --cpu-max,
+ * --io-weight).  The sandbox gets a new child cgroup of husk's own cgroup
+ * (the 0:: line of /proc/self/cgroup, under the cgroup2 mount found in
+ * /proc/self/mountinfo: /sys/fs/cgroup on a pure v2 host,
+ * /sys/fs/cgroup/unified on a hybrid one).  Phase 0 creates it, enables the
+ * needed controllers in the parent's cgroup.subtree_control when they are
+ * not yet enabled, and writes the limits; the clone puts the child into it
+ * (clone3 CLONE_INTO_CGROUP, so a new cgroup namespace is rooted there and
+ * nothing runs outside the limits); when the sandbox ends, cgroup.kill
+ * kills whatever is left (daemons included) and the cgroup is removed.
+ *
+ * A limit of "max" writes nothing and needs no controller: the sandbox
+ * then only gets a cgroup of its own, which still kills everything it left
+ * behind when it ends.
+ *
+ * Without privileges this works where husk's cgroup is delegated to the
+ * user (writable, with the controllers available).  cgroup v2's "no
+ * internal processes" rule means a cgroup holding processes (husk's own,
+ * usually) cannot enable controllers for its children: then the controllers
+ * must already be enabled, and the error says so.
+ *
+ * Must not: touch any cgroup but the one it created (and the parent's
+ * subtree_control, only to add a controller the limits need).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec/exec_int.h"
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+
+/* The cgroup2 mount point, from mountinfo (field 5; fstype after " - "). */
+static char *
+cgroup_v2_mount (void)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
+  char line[4096];
+
+  while (f != NULL && fgets (line, sizeof line, f) != NULL)
+    {
+      char root[1024], mnt[1024], fstype[64];
+      const char *sep = strstr (line, " - ");
+
+      if (sep == NULL || sscanf (sep, " - %63s", fstype) != 1 || strcmp (fstype, "cgroup2") != 0)
+        continue;
+      if (sscanf (line, "%*s %*s %*s %1023s %1023s", root, mnt) == 2)
+        return xstrdup (mnt);
+    }
+  return NULL;
+}
+
+/* husk's own cgroup v2 path ("/a/b"), from the 0:: line. */
+static char *
+cgroup_self_path (void)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/cgroup", "re");
+  char line[4096];
+
+  while (f != NULL && fgets (line, sizeof line, f) != NULL)
+    if (strncmp (line, "0::", 3) == 0)
+      {
+        line[strcspn (line, "\n")] = '\0';
+        return xstrdup (line + 3);
+      }
+  return NULL;
+}
+
+/* Whether /proc/self/cgroup has a v1 hierarchy with this controller. */
+static bool
+cgroup_v1_has (const char *controller)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/cgroup", "re");
+  char line[4096];
+
+  while (f != NULL && fgets (line, sizeof line, f) != NULL)
+    {
+      char *names = strchr (line, ':'), *end;
+
+      if (names == NULL || (end = strchr (++names, ':')) == NULL)
+        continue;
+      *end = '\0';
+      for (char *tok = strtok (names, ","); tok; tok = strtok (NULL, ","))
+        if (strcmp (tok, controller) == 0)
+          return true;
+    }
+  return false;
+}
+
+static int
+cgroup_read (int dirfd, const char *file, char *buf, size_t len)
+{
+  cleanup_fd int fd = openat (dirfd, file, O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+
+  if (fd < 0 || (n = read (fd, buf, len - 1)) < 0)
+    return -1;
+  buf[n] = '\0';
+  buf[strcspn (buf, "\n")] = '\0';
+  return 0;
+}
+
+static int
+cgroup_write (int dirfd, const char *file, const char *text)
+{
+  cleanup_fd int fd = openat (dirfd, file, O_WRONLY | O_CLOEXEC);
+  size_t len = strlen (text);
+
+  if (fd < 0)
+    return -1;
+  if (write (fd, text, len) != (ssize_t) len)
+    return -1;
+  return 0;
+}
+
+static bool
+cgroup_word_in (const char *list, const char *word)
+{
+  size_t n = strlen (word);
+
+  for (const char *p = list; (p = strstr (p, word)) != NULL; p += n)
+    if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+      return true;
+  return false;
+}
+
+/* Make `controller` available to children of the cgroup at dirfd. */
+static int
+cgroup_enable (int dirfd, const char *dir, const char *controller, const char *where,
+               struct husk_err *err)
+{
+  char avail[512] = "", enabled[512] = "", plus[64];
+
+  if (cgroup_read (dirfd, "cgroup.controllers", avail, sizeof avail) < 0)
+    return husk_err_sys (err, "%s: cannot read %s/cgroup.controllers", where, dir);
+  if (!cgroup_word_in (avail, controller))
+    {
+      husk_err_set (err, 0, "%s: the %s controller is not available in cgroup %s (it has: %s)",
+                    where, controller, dir, avail[0] ? avail : "none");
+      if (cgroup_v1_has (controller))
+        husk_err_hint (err,
+                       "hybrid cgroups: %s is bound to a cgroup v1 hierarchy, so cgroup v2 "
+                       "cannot use it; boot with systemd.unified_cgroup_hierarchy=1",
+                       controller);
+      else
+        husk_err_hint (err, "the %s controller is not delegated to this cgroup", controller);
+      return -1;
+    }
+  if (cgroup_read (dirfd, "cgroup.subtree_control", enabled, sizeof enabled) == 0
+      && cgroup_word_in (enabled, controller))
+    return 0;
+  snprintf (plus, sizeof plus, "+%s", controller);
+  if (cgroup_write (dirfd, "cgroup.subtree_control", plus) == 0)
+    return 0;
+  husk_err_sys (err, "%s: cannot enable the %s controller in %s/cgroup.subtree_control", where,
+                controller, dir);
+  if (errno == EBUSY)
+    husk_err_hint (err,
+                   "cgroup %s holds processes (cgroup v2's no-internal-processes rule): "
+                   "enable %s in it beforehand, from a cgroup without processes",
+                   dir, controller);
+  return -1;
+}
+
+/* Enable each needed controller, then create the child cgroup. */
+static int
+cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, int parentfd, const char *parent,
+             struct husk_err *err)
+{
+  static const struct
+  {
+    const char *controller;
+    size_t offset;
+  } need[] = {
+    { "memory", offsetof (struct husk_plan, memory_max) },
+    { "pids", offsetof (struct husk_plan, pids_max) },
+    { "cpu", offsetof (struct husk_plan, cpu_max) },
+    { "io", offsetof (struct husk_plan, io_weight) },
+  };
+
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+    {
+      const struct husk_cgroup_limit *l = (const void *) ((const char *) plan + need[i].offset);
+
+      /* "max" is no limit: nothing to write, no controller needed (the
+       * sandbox still gets its own cgroup, killed as a whole at the end). */
+      if (l->set && l->value != HUSK_CGROUP_MAX
+          && cgroup_enable (parentfd, parent, need[i].controller, l->origin.where, err) < 0)
+        return -1;
+    }
+  cg->path = xasprintf ("%s/husk-%ld", parent, (long) getpid ());
+  if (mkdir (cg->path, 0755) < 0)
+    {
+      husk_err_sys (err, "cgroup limits: cannot create cgroup %s", cg->path);
+      if (errno == EACCES || errno == EPERM || errno == EROFS)
+        husk_err_hint (err,
+                       "husk's cgroup %s is not delegated to this user (with systemd: "
+                       "systemd-run --user --scope -p Delegate=yes ...)",
+                       parent);
+      free (cg->path);
+      cg->path = NULL;
+      return -1;
+    }
+  /* Not O_PATH: CLONE_INTO_CGROUP needs a real open. */
+  cg->dirfd = open (cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg->dirfd < 0)
+    return husk_err_sys (err, "cgroup limits: open %s", cg->path);
+  return 0;
+}
+
+static int
+cgroup_limit (struct exec_cgroup *cg, const char *file, const struct husk_cgroup_limit *l,
+              const char *suffix, struct husk_err *err)
+{
+  char text[64];
+
+  /* A new cgroup starts without limits: "max" needs no write. */
+  if (!l->set || l->value == HUSK_CGROUP_MAX)
+    return 0;
+  snprintf (text, sizeof text, "%" PRIu64 "%s", l->value, suffix);
+  if (cgroup_write (cg->dirfd, file, text) < 0)
+    return husk_err_sys (err, "%s: cannot write %s to %s/%s", l->origin.where, text, cg->path,
+                         file);
+  return 0;
+}
+
+int
+cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err)
+{
+  cleanup_free char *mnt = NULL;
+  cleanup_free char *self = NULL;
+  cleanup_free char *parent = NULL;
+  cleanup_fd int parentfd = -1;
+  char period[32];
+
+  cg->dirfd = -1;
+  cg->path = NULL;
+  cg->need_enter = false;
+  if (!plan_has_cgroup_limits (plan))
+    return 0;
+  mnt = cgroup_v2_mount ();
+  self = cgroup_self_path ();
+  if (mnt == NULL || self == NULL)
+    return husk_err_set (err, 0, "cgroup limits: no cgroup v2 hierarchy is mounted");
+  parent = xasprintf ("%s%s", mnt, strcmp (self, "/") == 0 ? "" : self);
+  parentfd = open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (parentfd < 0)
+    return husk_err_sys (err, "cgroup limits: husk's cgroup %s", parent);
+  if (cgroup_make (plan, cg, parentfd, parent, err) < 0)
+    return -1;
+  snprintf (period, sizeof period, " %" PRIu64, plan->cpu_period);
+  if (cgroup_limit (cg, "memory.max", &plan->memory_max, "", err) < 0
+      || cgroup_limit (cg, "pids.max", &plan->pids_max, "", err) < 0
+      || cgroup_limit (cg, "cpu.max", &plan->cpu_max, period, err) < 0
+      || cgroup_limit (cg, "io.weight", &plan->io_weight, "", err) < 0)
+    {
+      cgroup_destroy (cg);
+      return -1;
+    }
+  return 0;
+}
+
+/* Like fork(): no new stack, 0 in the child. */
+pid_t
+cgroup_clone (struct exec_cgroup *cg, unsigned long flags)
+{
+  struct clone_args args = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+  pid_t pid;
+
+  if (cg->dirfd >= 0)
+    {
+      args.cgroup = (uint64_t) cg->dirfd;
+      pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+        return pid;
+      cg->need_enter = true; /* before Linux 5.7 */
+    }
+  return (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* For a clone without CLONE_INTO_CGROUP (kernels before 5.7): move the
+ * child in before it is told to go on. */
+int
+cgroup_enter (struct exec_cgroup *cg, pid_t pid, struct husk_err *err)
+{
+  char text[32];
+
+  if (!cg->need_enter)
+    return 0;
+  snprintf (text, sizeof text, "%ld", (long) pid);
+  if (cg->dirfd >= 0 && cgroup_write (cg->dirfd, "cgroup.procs", text) < 0)
+    return husk_err_sys (err, "cgroup limits: cannot move the sandbox into %s", cg->path);
+  return 0;
+}
+
+/* Kill what is left in the cgroup and remove it; best effort. */
+void
+cgroup_destroy (struct exec_cgroup *cg)
+{
+  struct timespec pause = { 0, 1000000 };
+
+  if (cg->path == NULL)
+    return;
+  /* Whatever the program left running (a daemon that escaped the pid
+   * namespace's reaper, or with no pid namespace at all).  Before Linux
+   * 5.14 there is no cgroup.kill and the rmdir below fails with EBUSY
+   * while they live: the cgroup then stays. */
+  if (cg->dirfd >= 0)
+    (void) cgroup_write (cg->dirfd, "cgroup.kill", "1");
+  /* The killed processes leave asynchronously: rmdir fails with EBUSY
+   * until they have; give them up to two seconds. */
+  for (int i = 0; i < 2000 && rmdir (cg->path) < 0 && errno == EBUSY; i++)
+    nanosleep (&pause, NULL);
+  husk_cleanup_closep (&cg->dirfd);
+  cg->dirfd = -1;
+  free (cg->path);
+  cg->path = NULL;
+}
