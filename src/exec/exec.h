@@ -3,6 +3,8 @@
 #ifndef HUSK_EXEC_H
 #define HUSK_EXEC_H
 
+#include <stdbool.h>
+
 #include "plan/plan.h"
 #include "lib/err.h"
 
@@ -10,6 +12,11 @@
  * *status set to the program's exit status (128+signal when killed), or -1
  * with err set when husk itself failed (the caller exits 1). */
 int exec_run (const struct husk_plan *plan, int *status, struct husk_err *err);
+
+/* Set once husk itself (the parent) has joined another namespace with
+ * setns: main uses it to skip LeakSanitizer's exit-time check, whose
+ * ptrace-based tracer cannot work from there. */
+extern bool exec_joined_ns;
 
 /* selfcheck.c: -1 (err set) when husk runs from a setuid, setgid or
  * file-capability binary, which it refuses to do.  main calls it first. */

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "exec/exec_int.h"
 #include "lib/cleanup.h"
 
@@ -279,6 +280,7 @@ lifecycle_join_userns (const struct husk_plan *plan, struct husk_err *err)
 {
   if (plan->userns_fd.fd < 0)
     return 0;
+  exec_joined_ns = true;
   if (setns (plan->userns_fd.fd, CLONE_NEWUSER) < 0)
     {
       husk_err_sys (err, "%s: setns", plan->userns_fd.origin.where);

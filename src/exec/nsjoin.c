@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "exec/exec_int.h"
 #include "lib/cleanup.h"
 
@@ -125,6 +126,7 @@ nsjoin_pid (const struct husk_plan *plan, bool *joined_user, struct husk_err *er
     return husk_err_sys (err, "%s", where);
   if (flags == 0)
     return 0; /* it shares all of ours */
+  exec_joined_ns = true;
   if (setns (pidfd, flags) < 0)
     {
       int e = errno;
@@ -169,6 +171,7 @@ nsjoin_parent (const struct husk_plan *plan, bool *joined_user, struct husk_err 
 
       if (fd < 0)
         continue;
+      exec_joined_ns = true;
       if (setns (fd, nsjoin_type[k]) < 0)
         {
           int e = errno;

@@ -40,6 +40,8 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 
+bool exec_joined_ns;
+
 struct run_ctx
 {
   const struct husk_plan *plan;
