@@ -50,7 +50,7 @@ function __husk_arg_kinds
             echo dir dir path
         case --tmp-overlay --ro-overlay
             echo path
-        case --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd --userns --userns2
+        case --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd --userns --userns2 --pidns
             echo fd
         case --lock-file
             echo path
@@ -245,6 +245,7 @@ complete -c husk -n '__husk_is option' -l uid-map -d 'INSIDE OUTSIDE COUNT: map 
 complete -c husk -n '__husk_is option' -l gid-map -d 'INSIDE OUTSIDE COUNT: map a range of gids'
 complete -c husk -n '__husk_is option' -l userns -d 'FD: use this existing user namespace'
 complete -c husk -n '__husk_is option' -l userns2 -d 'FD: switch to this user namespace after setup'
+complete -c husk -n '__husk_is option' -l pidns -d 'FD: use this pid namespace, or nest a new one in it'
 complete -c husk -n '__husk_is option' -l disable-userns -d 'Keep the sandbox from creating user namespaces'
 complete -c husk -n '__husk_is option' -l assert-userns-disabled -d 'Fail unless user namespaces are disabled inside'
 # Options: Signals, resource limits, time and joined namespaces

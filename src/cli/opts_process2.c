@@ -161,6 +161,14 @@ join_ns (struct cli_state *st, enum husk_join_kind kind, const char *s, struct h
   return 0;
 }
 
+/* bwrap's --pidns: join before clone, so the sandbox's pid namespace is
+ * this one, or (with --unshare-pid) a new one nested in it. */
+int
+cli_opt_pidns (struct cli_state *st, char **args, struct husk_err *err)
+{
+  return join_ns (st, HUSK_JOIN_PID, args[0], err);
+}
+
 int
 cli_opt_netns (struct cli_state *st, char **args, struct husk_err *err)
 {

@@ -18,6 +18,7 @@ enum sync_type
   SYNC_ERROR,      /* child -> parent: setup failed; the parent prints it */
   SYNC_READY,      /* child -> parent: the program is about to start; the
                       sender's pid comes in the socket credentials */
+  SYNC_PTY,        /* child -> parent: the pty master, as SCM_RIGHTS (issue 5) */
 };
 
 int sync_send (int fd, enum sync_type type, const struct husk_err *err);
@@ -26,6 +27,37 @@ int sync_recv (int fd, enum sync_type *type, struct husk_err *err);
 /* Same, and *pid = the sender's pid as the receiver sees it (needs SO_PASSCRED
  * on fd; 0 when unknown). */
 int sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid);
+/* OCI extras (issue 5): send `passed` along with a message of `type`; and
+ * receive one message with an fd (*passed, close-on-exec; -1 when none). */
+int sync_send_fd (int fd, enum sync_type type, int passed);
+int sync_recv_fd (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid, int *passed);
+
+/* procattrs.c (issue 5): process attributes from OCI.  Early in the child
+ * (still seeing the host's /proc, already in the new namespaces):
+ * domainname, sysctls, oom_score_adj, supplementary groups.  Just before
+ * the seccomp filters: umask, personality. */
+int procattrs_child_early (const struct husk_plan *plan, struct husk_err *err);
+int procattrs_before_exec (const struct husk_plan *plan, struct husk_err *err);
+
+/* pty.c (issue 5): process.terminal.  The child opens a pty in the
+ * sandbox's own /dev/pts after pivot_root, makes the slave its stdio and
+ * sends the master to the parent, which relays it to husk's stdio. */
+#include <pthread.h>
+#include <termios.h>
+struct exec_pty
+{
+  int master;               /* -1 until received */
+  int stop[2];              /* parent -> relay thread: the program has exited */
+  pthread_t thread;
+  bool running;
+  bool raw;                 /* husk's stdin was put in raw mode */
+  struct termios saved;
+};
+int pty_child_open (const struct husk_plan *plan, int sync_sock, struct husk_err *err);
+int pty_child_ctty (const struct husk_plan *plan, struct husk_err *err);
+int pty_parent_start (const struct husk_plan *plan, struct exec_pty *pty, int master,
+                      struct husk_err *err);
+void pty_parent_finish (struct exec_pty *pty);
 
 /* userns.c: id maps and user-namespace diagnostics. */
 struct userns_ids

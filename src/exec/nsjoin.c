@@ -1,5 +1,9 @@
 /* nsjoin.c: joining existing namespaces (--netns, --mntns, --utsns,
- * --ipcns, --cgroupns, --timens, --join-pid).
+ * --ipcns, --cgroupns, --timens, --pidns, --join-pid).
+ *
+ * A pid namespace joined with setns only applies to the children we make:
+ * the sandbox's first process is created in it (--pidns alone) or, with
+ * --unshare-pid, in a new pid namespace nested below it (bwrap's rule).
  *
  * The parent joins them before clone, after --userns, so the child starts
  * inside them; the namespaces the plan asks for anew are then made inside
@@ -38,11 +42,13 @@ static const int nsjoin_type[HUSK_JOIN_COUNT] = {
   [HUSK_JOIN_NET] = CLONE_NEWNET,       [HUSK_JOIN_MNT] = CLONE_NEWNS,
   [HUSK_JOIN_UTS] = CLONE_NEWUTS,       [HUSK_JOIN_IPC] = CLONE_NEWIPC,
   [HUSK_JOIN_CGROUP] = CLONE_NEWCGROUP, [HUSK_JOIN_TIME] = CLONE_NEWTIME,
+  [HUSK_JOIN_PID] = CLONE_NEWPID,
 };
 
 /* The mount namespace last: it resets our root and cwd. */
 static const enum husk_join_kind nsjoin_order[HUSK_JOIN_COUNT] = {
-  HUSK_JOIN_TIME, HUSK_JOIN_NET, HUSK_JOIN_UTS, HUSK_JOIN_IPC, HUSK_JOIN_CGROUP, HUSK_JOIN_MNT,
+  HUSK_JOIN_TIME, HUSK_JOIN_PID, HUSK_JOIN_NET, HUSK_JOIN_UTS, HUSK_JOIN_IPC, HUSK_JOIN_CGROUP,
+  HUSK_JOIN_MNT,
 };
 
 static void

@@ -57,6 +57,11 @@ struct run_ctx
   /* Seccomp profiles, cgroups, networking (issue 6). */
   struct exec_cgroup cg;
   struct exec_pasta pasta;
+  /* OCI extras (issue 5). */
+  struct exec_pty pty;
+  /* --pidns with --unshare-pid: the new pid namespace is made by the
+   * child, inside the joined one (see nest_pid_namespace). */
+  bool pid_nested;
 };
 
 int
@@ -265,6 +270,9 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
     return -1;
   if (plan->hostname && sethostname (plan->hostname, strlen (plan->hostname)) < 0)
     return husk_err_sys (err, "%s", plan->hostname_origin.where);
+  /* OCI extras (issue 5): domainname, sysctls, oom_score_adj, groups. */
+  if (procattrs_child_early (plan, err) < 0)
+    return -1;
   if (lifecycle_child_prepare (plan, ctx->ns, &lc, err) < 0)
     return -1;
   /* Ops create files with exactly the modes asked for (bwrap's --file is
@@ -277,6 +285,9 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
       return -1;
     }
   umask (old_umask);
+  /* OCI extras (issue 5): the pty comes from the sandbox's /dev/pts. */
+  if (pty_child_open (plan, ctx->sock[1], err) < 0)
+    return -1;
   if (lifecycle_child_after_root (plan, &lc, err) < 0)
     return -1;
   if (apply_env (plan, err) < 0 || enter_cwd (ctx, err) < 0)
@@ -287,6 +298,8 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   /* Before the reaper forks, as bwrap: pid 1 leads the new session. */
   if (plan->new_session && setsid () < 0)
     return husk_err_sys (err, "--new-session: setsid");
+  if (pty_child_ctty (plan, err) < 0)
+    return -1;
   /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not. */
   if (((ctx->ns & HUSK_NS_PID) || lifecycle_needs_init (plan)) && !plan->as_pid_1
       && pid1_fork_reaper (ctx->sock[1], plan, &ctx->sig, err) < 0)
@@ -295,7 +308,7 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
    * unprivileged landlock_restrict_self) and after pivot_root (its paths
    * are the sandbox's), before seccomp (a filter may forbid its syscalls). */
   if (caps_apply (plan, err) < 0 || landlock_apply (plan, err) < 0
-      || rlimits_apply (plan, err) < 0
+      || rlimits_apply (plan, err) < 0 || procattrs_before_exec (plan, err) < 0
       || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)
     return -1;
   /* Signals sent meanwhile were kept pending; a filter may forbid
@@ -303,6 +316,53 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   signals_child_unblock (&ctx->sig);
   /* Last: a user filter may forbid anything husk would still do. */
   return seccomp_apply (plan, err);
+}
+
+/* --pidns FD --unshare-pid: the kernel makes a new pid namespace only
+ * below the caller's own active one, not below one it merely setns()ed
+ * into for its children (copy_pid_ns: EINVAL).  So the child, created in
+ * the joined namespace, unshares a new one and forks its first process;
+ * it stays behind as a thin relay: it passes signals on, waits, and exits
+ * with the sandbox's status.  The program cannot see it (it lives in the
+ * parent pid namespace). */
+static void
+nest_pid_namespace (struct run_ctx *ctx, struct husk_err *err)
+{
+  pid_t pid;
+  int st;
+
+  if (unshare (CLONE_NEWPID) < 0)
+    {
+      husk_err_sys (err, "%s: new pid namespace inside it",
+                    ctx->plan->join_ns[HUSK_JOIN_PID].origin.where);
+      if (err->errnum == EINVAL)
+        husk_err_hint (err, "a new pid namespace must belong to a user namespace at or "
+                            "below the one owning the joined pid namespace: join that "
+                            "first (--userns)");
+      child_fail (ctx, err);
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      husk_err_sys (err, "fork into the new pid namespace");
+      child_fail (ctx, err);
+    }
+  if (pid == 0)
+    {
+      if (ctx->plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        {
+          husk_err_sys (err, "--die-with-parent: prctl");
+          child_fail (ctx, err);
+        }
+      return;
+    }
+  close (ctx->sock[1]);
+  caps_drop_everything (err);
+  signals_reaper_relay (&ctx->sig, pid);
+  while (waitpid (pid, &st, 0) < 0)
+    if (errno != EINTR)
+      _exit (1);
+  _exit (exec_status_from_wait (st));
 }
 
 static _Noreturn void
@@ -323,6 +383,8 @@ child_main (struct run_ctx *ctx)
   /* Wait until the parent has written our id maps; EOF means it died. */
   if (sync_recv (ctx->sock[1], &type, NULL) != 1 || type != SYNC_GO)
     _exit (1);
+  if (ctx->pid_nested)
+    nest_pid_namespace (ctx, &err);
   if (child_setup (ctx, &err) < 0)
     child_fail (ctx, &err);
 
@@ -342,6 +404,8 @@ clone_child (struct run_ctx *ctx, unsigned long flags)
 {
   /* Raw clone behaves like fork() here: no new stack, child returns 0;
    * straight into the sandbox's cgroup when it has one (issue 6). */
+  if (ctx->pid_nested)
+    flags &= ~(unsigned long) CLONE_NEWPID;
   return cgroup_clone (&ctx->cg, flags);
 }
 
@@ -393,6 +457,7 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   const struct husk_plan *plan = ctx->plan;
   enum sync_type type;
   int wstatus, r;
+  int passed = -1;
   pid_t sender;
   bool started = false;
 
@@ -402,7 +467,8 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
       struct userns_ids ids = {
         .inside_uid = plan->has_uid ? plan->uid : ctx->euid, .outside_uid = ctx->euid,
         .inside_gid = plan->has_gid ? plan->gid : ctx->egid, .outside_gid = ctx->egid,
-        .deny_setgroups = true, .plan = plan,
+        /* OCI's additionalGids (issue 5): root may leave setgroups allowed. */
+        .deny_setgroups = plan->n_groups == 0 || ctx->euid != 0, .plan = plan,
       };
       if (userns_write_maps (pid, &ids, err) < 0)
         {
@@ -432,13 +498,31 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   /* Signals to husk go on to the child while we wait (signals.c). */
   r = 0;
   while (signals_wait_readable (&ctx->sig, ctx->sock[0], pid) == 0
-         && (r = sync_recv_pid (ctx->sock[0], &type, err, &sender)) == 1 && type == SYNC_READY)
+         && (r = sync_recv_fd (ctx->sock[0], &type, err, &sender, &passed)) == 1
+         && (type == SYNC_READY || type == SYNC_PTY))
     {
+      /* OCI extras (issue 5): the pty master, relayed from now on. */
+      if (type == SYNC_PTY)
+        {
+          if (passed < 0 || pty_parent_start (plan, &ctx->pty, passed, err) < 0)
+            {
+              if (passed < 0)
+                husk_err_set (err, 0, "%s: no terminal from the sandbox",
+                              plan->terminal_origin.where);
+              kill (pid, SIGKILL);
+              wait_child (pid, &wstatus);
+              return -1;
+            }
+          continue;
+        }
+      husk_cleanup_closep (&passed);
       started = true;
       lifecycle_program_pid (plan, sender);
     }
+  husk_cleanup_closep (&passed);
   if (signals_waitpid (&ctx->sig, pid, &wstatus) < 0)
     return husk_err_sys (err, "waitpid");
+  pty_parent_finish (&ctx->pty);
   started = started && !(r == 1 && type == SYNC_ERROR);
   lifecycle_exited (plan, started, exec_status_from_wait (wstatus));
   if (r == 1 && type == SYNC_ERROR)
@@ -469,6 +553,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   ctx.euid = geteuid ();
   ctx.egid = getegid ();
   ctx.pasta.pid = ctx.pasta.pidfd = -1;
+  ctx.pty.master = ctx.pty.stop[0] = ctx.pty.stop[1] = -1;
   ctx.joined_user = plan->userns_fd.fd >= 0;
   /* Joined namespaces first (issue 6): whether a user namespace was
    * joined decides whether a new one is needed. */
@@ -480,6 +565,9 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
       || rlimits_parent_prepare (plan, err) < 0)
     return -1;
+  ctx.pid_nested = (ctx.ns & HUSK_NS_PID)
+                   && (plan->join_ns[HUSK_JOIN_PID].fd >= 0
+                       || plan->join_ns[HUSK_JOIN_PID].path != NULL);
   ctx.old_cwd = getcwd (NULL, 0);
   if (isatty (1))
     ctx.host_tty = ttyname (1);
@@ -510,6 +598,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
     }
   husk_cleanup_closep (&ctx.sock[0]);
   husk_cleanup_closep (&ctx.sock[1]);
+  pty_parent_finish (&ctx.pty);
   signals_parent_finish (&ctx.sig);
   pasta_stop (&ctx.pasta);
   cgroup_destroy (&ctx.cg);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "exec/exec_int.h"
 
@@ -50,16 +51,57 @@ sync_recv (int fd, enum sync_type *type, struct husk_err *err)
   return sync_recv_pid (fd, type, err, NULL);
 }
 
-/* SCM_CREDENTIALS carry the sender's pid translated by the kernel into the
- * receiver's pid namespace, which is how the parent learns the program's
- * pid behind a pid-1 reaper. */
 int
 sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid)
+{
+  int passed = -1;
+  int r = sync_recv_fd (fd, type, err, pid, &passed);
+
+  /* Nobody expects an fd here: never leak one. */
+  if (passed >= 0)
+    close (passed);
+  return r;
+}
+
+int
+sync_send_fd (int fd, enum sync_type type, int passed)
 {
   struct sync_wire w;
   union
   {
-    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = { .iov_base = &w, .iov_len = sizeof w };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+  struct cmsghdr *c;
+  ssize_t n;
+
+  memset (&w, 0, sizeof w);
+  memset (&ctl, 0, sizeof ctl);
+  w.type = type;
+  c = CMSG_FIRSTHDR (&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &passed, sizeof passed);
+  do
+    n = sendmsg (fd, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == (ssize_t) sizeof w ? 0 : -1;
+}
+
+/* SCM_CREDENTIALS carry the sender's pid translated by the kernel into the
+ * receiver's pid namespace, which is how the parent learns the program's
+ * pid behind a pid-1 reaper. */
+int
+sync_recv_fd (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid, int *passed)
+{
+  struct sync_wire w;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (struct ucred)) + CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } ctl;
   struct iovec iov = { .iov_base = &w, .iov_len = sizeof w };
@@ -70,11 +112,12 @@ sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid)
 
   if (pid)
     *pid = 0;
+  *passed = -1;
   do
     n = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
-  for (c = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL; c && pid; c = CMSG_NXTHDR (&mh, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS
+  for (c = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL; c; c = CMSG_NXTHDR (&mh, c))
+    if (pid && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS
         && c->cmsg_len == CMSG_LEN (sizeof (struct ucred)))
       {
         struct ucred uc;
@@ -82,6 +125,9 @@ sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid)
         memcpy (&uc, CMSG_DATA (c), sizeof uc);
         *pid = uc.pid;
       }
+    else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
+             && c->cmsg_len == CMSG_LEN (sizeof (int)) && *passed < 0)
+      memcpy (passed, CMSG_DATA (c), sizeof *passed);
   if (n == 0)
     return 0;
   if (n != (ssize_t) sizeof w)

@@ -24,6 +24,7 @@
 
 #define OCI_CONFIG_MAX (4 * 1024 * 1024) /* bytes of config.json read at most */
 #define OCI_ID_MAX     4294967294LL      /* (uid_t) -1 is never an id */
+#define OCI_NS_TIME    (1u << 16)        /* "time": plan->unshare_time, not a HUSK_NS_* bit */
 
 static struct husk_origin
 oci_origin (const char *path)
@@ -130,8 +131,7 @@ oci_load_user (struct oci_ctx *ctx, json_t *proc, struct husk_err *err)
   oci_warn_unknown (ctx, user, "process.user", known);
   if (oci_get_int (user, "process.user", "uid", 0, OCI_ID_MAX, &uid, &has_uid, err) < 0
       || oci_get_int (user, "process.user", "gid", 0, OCI_ID_MAX, &gid, &has_gid, err) < 0
-      || oci_unsupported (user, "process.user", "umask", err) < 0
-      || oci_unsupported (user, "process.user", "additionalGids", err) < 0)
+      || oci_load_user_extras (ctx, user, err) < 0)
     return -1;
   if (!ctx->userns && uid != 0)
     return husk_err_set (err, 0,
@@ -245,8 +245,7 @@ oci_load_process (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
     NULL,
   };
   static const char *const unsupported[] = {
-    "terminal",   "rlimits",         "apparmorProfile", "oomScoreAdj", "scheduler",
-    "ioPriority", "execCPUAffinity", "commandLine",     NULL,
+    "apparmorProfile", "scheduler", "ioPriority", "execCPUAffinity", "commandLine", NULL,
   };
   json_t *proc;
   const char *label;
@@ -260,9 +259,9 @@ oci_load_process (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
   for (size_t k = 0; unsupported[k] != NULL; k++)
     if (oci_unsupported (proc, "process", unsupported[k], err) < 0)
       return -1;
-  /* consoleSize only matters with a terminal (ignored otherwise, per spec);
-   * no_new_privs is always set by husk, so both values are accepted. */
-  if (oci_get_bool (proc, "process", "noNewPrivileges", &nnp, err) < 0
+  /* no_new_privs is always set by husk, so both values are accepted. */
+  if (oci_load_rlimits (ctx, proc, err) < 0 || oci_load_terminal (ctx, proc, err) < 0
+      || oci_get_bool (proc, "process", "noNewPrivileges", &nnp, err) < 0
       || oci_get_string (proc, "process", "selinuxLabel", &label, err) < 0)
     return -1;
   if (label != NULL && label[0] != '\0')
@@ -289,13 +288,46 @@ oci_ns_bit (const char *type, unsigned *bit)
     { "user", HUSK_NS_USER },     { "pid", HUSK_NS_PID },
     { "ipc", HUSK_NS_IPC },       { "uts", HUSK_NS_UTS },
     { "network", HUSK_NS_NET },   { "mount", HUSK_NS_MNT },
-    { "cgroup", HUSK_NS_CGROUP }, { "time", 0 },
+    { "cgroup", HUSK_NS_CGROUP }, { "time", OCI_NS_TIME },
   };
 
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     if (strcmp (type, v[i].name) == 0)
       return *bit = v[i].bit, 0;
   return -1;
+}
+
+/* linux.namespaces[].path: join the namespace at that path instead of
+ * making one (the executor opens and setns()es it, as for --netns).  User
+ * and pid namespaces are joined by fd only in the executor: not yet here. */
+static int
+oci_join_ns (struct oci_ctx *ctx, unsigned bit, const char *path, const char *base,
+             const char *q, struct husk_err *err)
+{
+  static const struct
+  {
+    unsigned bit;
+    enum husk_join_kind kind;
+  } v[] = {
+    { HUSK_NS_NET, HUSK_JOIN_NET },       { HUSK_NS_MNT, HUSK_JOIN_MNT },
+    { HUSK_NS_UTS, HUSK_JOIN_UTS },       { HUSK_NS_IPC, HUSK_JOIN_IPC },
+    { HUSK_NS_CGROUP, HUSK_JOIN_CGROUP }, { OCI_NS_TIME, HUSK_JOIN_TIME },
+  };
+  cleanup_free char *p = oci_path_key (base, "path");
+
+  if (path[0] != '/')
+    return husk_err_set (err, 0, "%s: must be an absolute path", p);
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    if (v[i].bit == bit)
+      {
+        struct husk_nsjoin *j = &ctx->plan->join_ns[v[i].kind];
+
+        j->fd = -1;
+        j->path = xstrdup (path);
+        j->origin = oci_origin (p);
+        return 0;
+      }
+  return husk_err_set (err, 0, "%s: joining a namespace of type %s is not supported yet", p, q);
 }
 
 static int
@@ -319,16 +351,17 @@ oci_load_ns (struct oci_ctx *ctx, json_t *ns, const char *base, unsigned *seen,
   q = oci_quote (type);
   if (oci_ns_bit (type, &bit) < 0)
     return husk_err_set (err, 0, "%s.type: unknown namespace type %s", base, q);
-  if (bit == 0)
-    return husk_err_set (err, 0, "%s.type: namespace type %s not supported yet", base, q);
   if (*seen & bit)
     return husk_err_set (err, 0, "%s.type: namespace type %s given twice", base, q);
   *seen |= bit;
+  ctx->ns_seen |= bit;
   if (path != NULL && path[0] != '\0')
-    return husk_err_set (err, 0,
-                         "%s.path: joining an existing namespace is not "
-                         "supported yet",
-                         base);
+    return oci_join_ns (ctx, bit, path, base, q, err);
+  if (bit == OCI_NS_TIME)
+    {
+      plan->unshare_time = true;
+      return 0;
+    }
   plan->unshare |= bit;
   if (bit == HUSK_NS_USER)
     {
@@ -448,8 +481,7 @@ oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
     "netDevices",        "memoryPolicy", "rdmaResources", NULL,
   };
   static const char *const unsupported[] = {
-    "timeOffsets", "cgroupsPath", "intelRdt",     "sysctl",        "seccomp",
-    "personality", "netDevices",  "memoryPolicy", "rdmaResources", NULL,
+    "cgroupsPath", "intelRdt", "netDevices", "memoryPolicy", "rdmaResources", NULL,
   };
   const char *prop, *label;
 
@@ -475,7 +507,9 @@ oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
       ctx->plan->file_label_origin = oci_origin ("linux.mountLabel");
     }
   if (oci_load_idmap (ctx, lx, "uidMappings", err) < 0
-      || oci_load_idmap (ctx, lx, "gidMappings", err) < 0)
+      || oci_load_idmap (ctx, lx, "gidMappings", err) < 0
+      || oci_load_time_offsets (ctx, lx, err) < 0 || oci_load_sysctl (ctx, lx, err) < 0
+      || oci_load_personality (ctx, lx, err) < 0 || oci_load_seccomp (ctx, lx, err) < 0)
     return -1;
   return oci_load_resources (ctx, lx, err);
 }
@@ -546,7 +580,7 @@ oci_load_names (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
   json_t *ann;
 
   if (oci_get_string (root, "", "hostname", &host, err) < 0
-      || oci_unsupported (root, "", "domainname", err) < 0
+      || oci_load_domainname (ctx, root, err) < 0
       || oci_get (root, "", "annotations", JSON_OBJECT, &ann, err) < 0)
     return -1;
   if (host == NULL || host[0] == '\0')

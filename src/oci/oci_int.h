@@ -26,6 +26,7 @@ struct oci_ctx
   bool root_readonly; /* root.readonly */
   bool has_dev_tmpfs; /* mounts[] put a fresh tmpfs on /dev */
   bool has_devpts;    /* mounts[] put a devpts on /dev/pts */
+  unsigned ns_seen;   /* HUSK_NS_* in linux.namespaces, new or joined by path */
 };
 
 /* "base.key" (or "key" at the top level) and "base[i]"; caller frees. */
@@ -73,5 +74,16 @@ int oci_unsupported (json_t *obj, const char *base, const char *key, struct husk
 /* load_mounts.c: mounts[], default devices and links, linux.devices,
  * maskedPaths, readonlyPaths, root.readonly, in the runtime-spec's order. */
 int oci_load_mounts (struct oci_ctx *ctx, json_t *root, struct husk_err *err);
+
+/* load_extras.c (issue 5): each reads its member of `proc`, `user`, `lx`
+ * (the linux object) or `root`, and fills the plan. */
+int oci_load_rlimits (struct oci_ctx *ctx, json_t *proc, struct husk_err *err);
+int oci_load_terminal (struct oci_ctx *ctx, json_t *proc, struct husk_err *err);
+int oci_load_user_extras (struct oci_ctx *ctx, json_t *user, struct husk_err *err);
+int oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+int oci_load_sysctl (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+int oci_load_personality (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+int oci_load_time_offsets (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+int oci_load_domainname (struct oci_ctx *ctx, json_t *root, struct husk_err *err);
 
 #endif

@@ -43,6 +43,13 @@
  *   time-offset CLOCK SEC NSEC       one per clock (NSEC 0..999999999, as the kernel's)
  *   join NS fd=N|path="S"            one per joined namespace: net mnt uts ipc cgroup time
  *   join-pid N
+ *   terminal [ROWSxCOLS]             OCI extras (issue 5): pty, size when given
+ *   sysctl KEY="V"                   one per sysctl, sorted by key
+ *   domainname "S"
+ *   umask 0NNN
+ *   groups N...                      supplementary groups
+ *   oom-score-adj N
+ *   personality linux|linux32
  *
  * KIND is plan_op_kind_name().  Op fields, each only when set, in order:
  *   src="S"    host path (bind), link text (symlink)
@@ -435,6 +442,53 @@ dump_process2 (FILE *out, const struct husk_plan *plan)
     }
 }
 
+/* OCI extras (issue 5). */
+static void
+dump_oci_extras (FILE *out, const struct husk_plan *plan)
+{
+  if (plan->terminal)
+    {
+      fputs ("terminal", out);
+      if (plan->console_rows > 0)
+        fprintf (out, " %ux%u", plan->console_rows, plan->console_cols);
+      dump_origin_end (out, &plan->terminal_origin);
+    }
+  for (size_t i = 0; i < plan->n_sysctls; i++)
+    {
+      fprintf (out, "sysctl %s=", plan->sysctls[i].key);
+      dump_str (out, plan->sysctls[i].value);
+      dump_origin_end (out, &plan->sysctls[i].origin);
+    }
+  if (plan->domainname)
+    {
+      fputs ("domainname ", out);
+      dump_str (out, plan->domainname);
+      dump_origin_end (out, &plan->domainname_origin);
+    }
+  if (plan->has_umask)
+    {
+      fprintf (out, "umask %04o", (unsigned) plan->umask);
+      dump_origin_end (out, &plan->umask_origin);
+    }
+  if (plan->n_groups > 0)
+    {
+      fputs ("groups", out);
+      for (size_t i = 0; i < plan->n_groups; i++)
+        fprintf (out, " %u", (unsigned) plan->groups[i]);
+      dump_origin_end (out, &plan->groups_origin);
+    }
+  if (plan->has_oom_score_adj)
+    {
+      fprintf (out, "oom-score-adj %d", plan->oom_score_adj);
+      dump_origin_end (out, &plan->oom_score_adj_origin);
+    }
+  if (plan->has_personality)
+    {
+      fprintf (out, "personality %s", plan->personality == 0 ? "linux" : "linux32");
+      dump_origin_end (out, &plan->personality_origin);
+    }
+}
+
 /* Lifecycle and joined namespaces (issue 4). */
 static void
 dump_fdarg (FILE *out, const char *name, const struct husk_fdarg *f)
@@ -544,4 +598,6 @@ plan_dump (const struct husk_plan *plan, FILE *out)
   dump_resources (out, plan);
   /* Process limits, time and joined namespaces (issue 6). */
   dump_process2 (out, plan);
+  /* OCI extras (issue 5). */
+  dump_oci_extras (out, plan);
 }

@@ -119,6 +119,38 @@ plan_process2_free (struct husk_plan *plan)
   origin_free (&plan->join_pid_origin);
 }
 
+/* OCI extras (issue 5). */
+static void
+plan_oci_extras_init (struct husk_plan *plan)
+{
+  plan->terminal_origin.argi = -1;
+  plan->domainname_origin.argi = -1;
+  plan->umask_origin.argi = -1;
+  plan->groups_origin.argi = -1;
+  plan->oom_score_adj_origin.argi = -1;
+  plan->personality_origin.argi = -1;
+}
+
+static void
+plan_oci_extras_free (struct husk_plan *plan)
+{
+  origin_free (&plan->terminal_origin);
+  for (size_t i = 0; i < plan->n_sysctls; i++)
+    {
+      free (plan->sysctls[i].key);
+      free (plan->sysctls[i].value);
+      origin_free (&plan->sysctls[i].origin);
+    }
+  free (plan->sysctls);
+  free (plan->domainname);
+  origin_free (&plan->domainname_origin);
+  origin_free (&plan->umask_origin);
+  free (plan->groups);
+  origin_free (&plan->groups_origin);
+  origin_free (&plan->oom_score_adj_origin);
+  origin_free (&plan->personality_origin);
+}
+
 /* Seccomp profiles, cgroups, networking (issue 6). */
 static void
 plan_resources_init (struct husk_plan *plan)
@@ -176,6 +208,8 @@ plan_init (struct husk_plan *plan)
   plan_process2_init (plan);
   /* Seccomp profiles, cgroups, networking (issue 6). */
   plan_resources_init (plan);
+  /* OCI extras (issue 5). */
+  plan_oci_extras_init (plan);
 }
 
 static void
@@ -249,6 +283,8 @@ plan_free (struct husk_plan *plan)
   plan_process2_free (plan);
   /* Seccomp profiles, cgroups, networking (issue 6). */
   plan_resources_free (plan);
+  /* OCI extras (issue 5). */
+  plan_oci_extras_free (plan);
   free (plan->oci_path);
   plan_init (plan);
 }
@@ -456,6 +492,8 @@ plan_join_name (enum husk_join_kind kind)
       return "cgroup";
     case HUSK_JOIN_TIME:
       return "time";
+    case HUSK_JOIN_PID:
+      return "pid";
     default:
       return "?";
     }

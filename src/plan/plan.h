@@ -196,8 +196,9 @@ enum husk_join_kind
   HUSK_JOIN_IPC,             /* --ipcns */
   HUSK_JOIN_CGROUP,          /* --cgroupns */
   HUSK_JOIN_TIME,            /* --timens */
+  HUSK_JOIN_PID,             /* --pidns (bwrap): the parent of a new pid ns, or the pid ns */
 };
-#define HUSK_JOIN_COUNT 6
+#define HUSK_JOIN_COUNT 7
 /* A namespace to join: an fd (path NULL) or a path the executor opens. */
 struct husk_nsjoin
 {
@@ -221,6 +222,15 @@ struct husk_cgroup_limit
 {
   bool set;
   uint64_t value;            /* or HUSK_CGROUP_MAX where "max" is allowed */
+  struct husk_origin origin;
+};
+
+/* OCI extras (issue 5): one sysctl, written to /proc/sys/KEY (dots are
+ * slashes) inside the sandbox's namespaces. */
+struct husk_sysctl
+{
+  char *key;
+  char *value;
   struct husk_origin origin;
 };
 
@@ -325,6 +335,27 @@ struct husk_plan
   char **pasta_args;         /* extra pasta arguments, NULL-terminated (or NULL) */
   size_t n_pasta_args;
   struct husk_origin net_origin;        /* the last --net */
+
+  /* OCI extras (issue 5). */
+  bool terminal;             /* process.terminal: the program gets a new pty as its stdio */
+  struct husk_origin terminal_origin;
+  unsigned console_rows, console_cols;  /* process.consoleSize; 0 = husk's own terminal's */
+  struct husk_sysctl *sysctls;          /* linux.sysctl, written in the sandbox's namespaces */
+  size_t n_sysctls, cap_sysctls;
+  char *domainname;          /* NIS domain name (needs a uts namespace) */
+  struct husk_origin domainname_origin;
+  bool has_umask;
+  mode_t umask;              /* the program's umask */
+  struct husk_origin umask_origin;
+  gid_t *groups;             /* supplementary groups (setgroups) */
+  size_t n_groups;
+  struct husk_origin groups_origin;
+  bool has_oom_score_adj;
+  int oom_score_adj;         /* -1000..1000 */
+  struct husk_origin oom_score_adj_origin;
+  bool has_personality;
+  unsigned long personality; /* personality(2) persona, PER_LINUX or PER_LINUX32 */
+  struct husk_origin personality_origin;
 
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */

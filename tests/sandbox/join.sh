@@ -111,4 +111,42 @@ kill "$hpid"
 wait "$hpid"
 is "... the sandbox it joined ends as usual (SIGTERM forwarded)" 143 "$?"
 
+# --pidns (bwrap): the pid namespace of a running sandbox, alone (the
+# sandbox's processes live in it) and with --unshare-pid (a new pid
+# namespace nested below it).  The target has a user namespace of its own
+# (--unshare-all), so even root joins it first (--userns): a new pid
+# namespace must belong to a user namespace at or below the joined one's.
+rm -f "$T/info2"
+"$HUSK" "${S[@]}" --unshare-all --info-fd 3 sh -c 'echo ready; exec sleep 60' \
+  3>"$T/info2" >"$T/out2" 2>&1 </dev/null &
+hpid=$!
+wait_for "$T/out2" ready
+cpid=$(sed -n 's/.*"child-pid": *\([0-9]*\).*/\1/p' "$T/info2")
+U=(--userns 4)
+# $$ of sh: pid 1 is the target's reaper, so a process that joined gets a
+# higher pid there; /proc (bound from the host here) still resolves self.
+hrun "${U[@]}" --pidns 5 --ro-bind / / sh -c 'readlink /proc/self/ns/pid; echo $$' \
+  4<"/proc/$cpid/ns/user" 5<"/proc/$cpid/ns/pid"
+is "--pidns FD: the sandbox is in that pid namespace" "0 $(ns "$cpid" pid)" "$RC $(echo "$OUT" | head -n1)"
+like "--pidns FD: with a pid above the target's own" '^[0-9]+$' "$(echo "$OUT" | sed -n 2p)"
+hrun "${U[@]}" --pidns 5 --unshare-pid --ro-bind / / --proc /proc \
+  sh -c 'readlink /proc/self/ns/pid; echo $$; exit 3' 4<"/proc/$cpid/ns/user" 5<"/proc/$cpid/ns/pid"
+is "--pidns FD --unshare-pid: exit status passes through the nesting" 3 "$RC"
+is "--pidns FD --unshare-pid: pid 1 is the sandbox's own reaper, sh is 2" 2 "$(echo "$OUT" | sed -n 2p)"
+new_pidns=$(echo "$OUT" | head -n1)
+unlike "--pidns FD --unshare-pid: a new pid namespace, not the joined one" "^$(ns "$cpid" pid)\$" "$new_pidns"
+unlike "... nor the caller's" "^$(readlink /proc/self/ns/pid)\$" "$new_pidns"
+# Nested below the joined one: through the host's /proc (bound with /),
+# the sandbox's NSpid line lists its pid in every pid namespace from the
+# host's down: the host's, the joined one's, and the new one's.
+hrun --userns 4 --pidns 5 --unshare-pid --ro-bind / / sh -c 'grep NSpid: /proc/self/status' \
+  4<"/proc/$cpid/ns/user" 5<"/proc/$cpid/ns/pid"
+like "--pidns FD --unshare-pid: three pid namespace levels (host, joined, new)" \
+  '^NSpid:[[:space:]]+[0-9]+[[:space:]]+[0-9]+[[:space:]]+[0-9]+$' "$OUT"
+hrun --pidns 9 --ro-bind / / true
+is "--pidns with a closed fd: exit 1" 1 "$RC"
+like "... one line naming it" '^husk: --pidns 9' "$ERR"
+kill "$hpid"
+wait "$hpid"
+
 done_testing

@@ -170,7 +170,7 @@ fi
 config '"/bin/probe", "ids"' "" ', "sysctl": { "kernel.x": "1" }'
 hrun --oci "$B"
 is "linux.sysctl: exit 1" 1 "$RC"
-is "linux.sysctl: one line naming the path" "husk: linux.sysctl: not supported yet" "$ERR"
+is "linux.sysctl: one line naming the path" "husk: linux.sysctl.kernel.x: not a namespaced sysctl (only net.*, kernel.hostname, kernel.domainname, kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.* are allowed)" "$ERR"
 config '"/bin/probe", "ids"'
 sed -i 's/"type": "ipc"/"type": "foo"/' "$B/config.json"
 hrun --oci "$B"

@@ -249,10 +249,6 @@ test_errors (void)
   /* Which of two equal keys counts differs between parsers: refused. */
   fails (NULL, NULL, ", \"namespaces\": 3", NULL,
          "config.json: line 7, column 75: duplicate object key near '\"namespaces\"'");
-  fails (", \"terminal\": true", NULL, NULL, NULL, "process.terminal: not supported yet");
-  fails (", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1}]", NULL,
-         NULL, NULL, "process.rlimits: not supported yet");
-  fails (", \"oomScoreAdj\": 0", NULL, NULL, NULL, "process.oomScoreAdj: not supported yet");
   fails (NULL, NULL, NULL, ", \"hostname\": \"h\"",
          "hostname: requires a uts namespace (linux.namespaces type \"uts\")");
   fails (NULL, ", {\"destination\": \"/x\"}", NULL, NULL,
@@ -284,6 +280,156 @@ test_errors (void)
          "process.selinuxLabel: expected a string, got an integer");
   fails (NULL, NULL, ", \"maskedPaths\": [\"/a\", \"b\\u0001\"]", NULL,
          "linux.maskedPaths[1]: must be an absolute path, got \"b\\001\"");
+}
+
+/* OCI extras (issue 5). */
+static void
+succeeds (const char *p, const char *l, const char *t, const char *const *lines, const char *what)
+{
+  char *text = config (p, NULL, l, t);
+  struct result r;
+  bool all = true;
+
+  load (text, &r);
+  for (size_t i = 0; lines[i] != NULL; i++)
+    all = all && has (&r, lines[i]);
+  ok (r.rc == 0 && all, "%s%s%s", what, r.rc < 0 ? " # got: " : "", r.rc < 0 ? r.err.msg : "");
+  if (r.rc == 0 && !all)
+    printf ("# dump:\n%s", r.dump);
+  free (r.dump);
+  free (text);
+}
+
+static void
+test_extras (void)
+{
+  static const char *const rl[]
+    = { "rlimit nofile 1024 1024  # process.rlimits[0]\n",
+        "rlimit core 0 5  # process.rlimits[1]\n", NULL };
+  static const char *const term[] = { "terminal 24x80  # process.terminal\n", NULL };
+  static const char *const misc[]
+    = { "umask 0027  # process.user.umask\n",
+        "groups 5 7  # process.user.additionalGids\n",
+        "oom-score-adj 100  # process.oomScoreAdj\n", NULL };
+  static const char *const lx[]
+    = { "sysctl net.ipv4.ip_forward=\"1\"  # linux.sysctl.net.ipv4.ip_forward\n",
+        "sysctl kernel.shmmax=\"4096\"  # linux.sysctl.kernel.shmmax\n",
+        "personality linux32  # linux.personality\n",
+        "domainname \"dom\"  # domainname\n", NULL };
+  static const char *const ns[]
+    = { "join net path=\"/proc/1/ns/net\"  # linux.namespaces[2].path\n",
+        "unshare-time\n", "time-offset monotonic 5 7  # linux.timeOffsets.monotonic\n", NULL };
+  static const char *const sc[] = { "seccomp insns=", NULL };
+  const char *nsx = "\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, "
+                    "{\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}, {\"type\": \"time\"}]";
+  char *l;
+
+  succeeds (", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1024, \"hard\": 1024}, "
+            "{\"type\": \"RLIMIT_CORE\", \"soft\": 0, \"hard\": 5}]",
+            NULL, NULL, rl, "process.rlimits");
+  succeeds (", \"terminal\": true, \"consoleSize\": {\"height\": 24, \"width\": 80}", NULL,
+            NULL, term, "process.terminal and consoleSize");
+  succeeds (", \"oomScoreAdj\": 100", NULL, NULL, misc + 2, "process.oomScoreAdj");
+  {
+    char *text = config (NULL, NULL, NULL, NULL);
+    struct result r;
+
+    text = subst (text, "\"gid\": 0}", "\"gid\": 0, \"umask\": 23, \"additionalGids\": [5, 7]}");
+    text = subst (text, "\"cwd\"", "\"oomScoreAdj\": 100, \"cwd\"");
+    load (text, &r);
+    ok (r.rc == 0 && has (&r, misc[0]) && has (&r, misc[1]) && has (&r, misc[2]),
+        "process.user.umask, additionalGids");
+    free (r.dump);
+    free (text);
+  }
+  l = NULL;
+  if (asprintf (&l, "%s%s", ", \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"ipc\"}, "
+                "{\"type\": \"uts\"}], \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", "
+                "\"kernel.shmmax\": \"4096\"}, \"personality\": {\"domain\": \"LINUX32\"}",
+                "") < 0)
+    abort ();
+  {
+    char *text = config (NULL, NULL, l, ", \"domainname\": \"dom\"");
+
+    text = subst (text, "\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}], ", "");
+    {
+      struct result r;
+      bool all = true;
+
+      load (text, &r);
+      for (size_t i = 0; lx[i] != NULL; i++)
+        all = all && has (&r, lx[i]);
+      ok (r.rc == 0 && all, "linux.sysctl, personality, domainname%s%s",
+          r.rc < 0 ? " # got: " : "", r.rc < 0 ? r.err.msg : "");
+      free (r.dump);
+    }
+    free (text);
+  }
+  free (l);
+  {
+    char *text = config (NULL, NULL, ", \"timeOffsets\": {\"monotonic\": {\"secs\": 5, "
+                                     "\"nanosecs\": 7}}", NULL);
+    struct result r;
+    bool all = true;
+
+    text = subst (text, "\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]", nsx);
+    load (text, &r);
+    for (size_t i = 0; ns[i] != NULL; i++)
+      all = all && has (&r, ns[i]);
+    ok (r.rc == 0 && all, "namespaces[].path, time, timeOffsets%s%s", r.rc < 0 ? " # got: " : "",
+        r.rc < 0 ? r.err.msg : "");
+    free (r.dump);
+    free (text);
+  }
+  succeeds (NULL, ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                  "[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+            NULL, sc, "linux.seccomp");
+
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, \"hard\": 1}]", NULL, NULL,
+         NULL, "process.rlimits[0].type: unknown resource limit \"RLIMIT_FOO\"");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 1}]", NULL,
+         NULL, NULL, "process.rlimits[0]: soft limit above the hard limit");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2}]", NULL, NULL, NULL,
+         "process.rlimits[0].hard: required");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1}, "
+         "{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1}]", NULL, NULL, NULL,
+         "process.rlimits[1].type: \"RLIMIT_NOFILE\" given twice");
+  fails (", \"terminal\": true, \"consoleSize\": {\"height\": 24}", NULL, NULL, NULL,
+         "process.consoleSize.width: required");
+  fails (", \"oomScoreAdj\": 1001", NULL, NULL, NULL,
+         "process.oomScoreAdj: 1001 is out of range (-1000..1000)");
+  fails (NULL, NULL, ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                     "[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_FOO\"}]}", NULL,
+         "linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_FOO\"");
+  fails (NULL, NULL, ", \"sysctl\": {\"vm.swappiness\": \"1\"}", NULL,
+         "linux.sysctl.vm.swappiness: not a namespaced sysctl (only net.*, kernel.hostname, "
+         "kernel.domainname, kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.* are allowed)");
+  fails (NULL, NULL, ", \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}", NULL,
+         "linux.sysctl.net.ipv4.ip_forward: requires a network namespace (linux.namespaces "
+         "type \"network\")");
+  fails (NULL, NULL, ", \"sysctl\": {\"net/../../x\": \"1\"}", NULL,
+         "linux.sysctl.net/../../x: invalid sysctl name");
+  fails (NULL, NULL, ", \"personality\": {\"domain\": \"BSD\"}", NULL,
+         "linux.personality.domain: unknown domain \"BSD\" (LINUX or LINUX32)");
+  fails (NULL, NULL, ", \"personality\": {\"domain\": \"LINUX\", \"flags\": [\"x\"]}", NULL,
+         "linux.personality.flags: not supported yet");
+  fails (NULL, NULL, ", \"timeOffsets\": {\"boottime\": {\"secs\": 1}}", NULL,
+         "linux.timeOffsets.boottime: requires a new time namespace (linux.namespaces type "
+         "\"time\")");
+  fails (NULL, NULL, NULL, ", \"domainname\": \"d\"",
+         "domainname: requires a new uts namespace (linux.namespaces type \"uts\")");
+  {
+    char *text = config (NULL, NULL, NULL, NULL);
+    struct result r;
+
+    text = subst (text, "{\"type\": \"pid\"}", "{\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}");
+    load (text, &r);
+    ok (r.rc < 0 && strcmp (r.err.msg, "linux.namespaces[0].path: joining a namespace of type "
+                                       "\"pid\" is not supported yet") == 0,
+        "pid namespace path: error # %s", r.err.msg);
+    free (r.dump);
+    free (text);
+  }
 }
 
 static void
@@ -344,6 +490,7 @@ main (void)
   test_user_caps ();
   test_mounts ();
   test_errors ();
+  test_extras ();
   test_parse_errors ();
   printf ("1..%d\n", test_n);
   return test_failed ? 1 : 0;
