@@ -5,7 +5,9 @@
 #  - Ctrl-C (SIGINT to the foreground process group) leaves no process;
 #  - orphans inside a pid namespace are reaped (no zombies) and die with it;
 #  - exit statuses are exact (N, 128+signal).
-# Each sandbox runs a `sleep` with a unique duration as its marker.
+# Each sandbox runs a `sleep` with a unique duration as its marker; the
+# patterns are anchored ("^sleep M") so husk's own command line, which
+# contains the same words, never counts as the sandbox running.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sandbox-helpers.sh"
 
@@ -42,30 +44,30 @@ for v in "--unshare-pid" "" "--unshare-all"; do
   m=$(marker)
   setsid bash -c '"$1" --die-with-parent --ro-bind / / '"$v"' sleep "$2" & wait' sh "$H" "$m" </dev/null >/dev/null 2>&1 &
   parent=$!
-  ok "$d: the sandbox runs (control)" running "sleep $m"
+  ok "$d: the sandbox runs (control)" running "^sleep $m"
   kill -KILL "$parent"
   wait "$parent" 2>/dev/null
-  ok "$d: SIGKILL of husk's parent kills the sandbox" gone "sleep $m"
+  ok "$d: SIGKILL of husk's parent kills the sandbox" gone "^sleep $m"
   ok "$d: ... and husk" gone "$H.*sleep $m"
 
   # 2. husk itself is killed.
   m=$(marker)
   "$H" --die-with-parent --ro-bind / / $v sleep "$m" </dev/null >/dev/null 2>&1 &
   hp=$!
-  ok "$d: the sandbox runs (control 2)" running "sleep $m"
+  ok "$d: the sandbox runs (control 2)" running "^sleep $m"
   kill -KILL "$hp"
   wait "$hp" 2>/dev/null
   is "$d: killed husk's status is 128+9" 137 "$?"
-  ok "$d: SIGKILL of husk with --die-with-parent leaves no process" gone "sleep $m"
+  ok "$d: SIGKILL of husk with --die-with-parent leaves no process" gone "^sleep $m"
 
   # 3. Ctrl-C: SIGINT to the process group of a foreground job.
   m=$(marker)
   # (a script's background jobs start with SIGINT ignored: undo that)
   setsid env --default-signal=INT "$H" --ro-bind / / $v sleep "$m" </dev/null >/dev/null 2>&1 &
   hp=$!
-  ok "$d: the sandbox runs (control 3)" running "sleep $m"
+  ok "$d: the sandbox runs (control 3)" running "^sleep $m"
   kill -INT -- "-$hp"
-  ok "$d: Ctrl-C (SIGINT to the group) leaves no process" gone "sleep $m"
+  ok "$d: Ctrl-C (SIGINT to the group) leaves no process" gone "^sleep $m"
   if ! gone "$H.*sleep $m"; then
     _t_result 1 "$d: husk exits on Ctrl-C"
     kill -KILL -- "-$hp" 2>/dev/null
@@ -89,11 +91,11 @@ has_line "an orphan inside a pid namespace is reaped (no zombie)" "zombies=0" "$
 m=$(marker)
 hrun --ro-bind / / --unshare-pid sh -c "sleep $m & exit 3"
 is "the program's status is returned while an orphan still runs" 3 "$RC"
-ok "the orphan dies with the pid namespace" gone "sleep $m"
+ok "the orphan dies with the pid namespace" gone "^sleep $m"
 m=$(marker)
 hrun --ro-bind / / --unshare-pid --as-pid-1 sh -c "sleep $m & exit 4"
 is "--as-pid-1: the program's status" 4 "$RC"
-ok "--as-pid-1: the orphan dies with the pid namespace" gone "sleep $m"
+ok "--as-pid-1: the orphan dies with the pid namespace" gone "^sleep $m"
 assert_nothing_left "parent death" "$H"
 
 done_testing
