@@ -3,7 +3,8 @@
 # (bench/floor.c), side by side in one run, as an unprivileged user.  Prints a Markdown table of
 # medians, ratios and peak RSS, and writes it to $RESULTS.  Never asserts timing thresholds.
 #
-# Environment: HUSK (husk binary), FLOOR (floor binary), BWRAP, CRUN, RUNC (found on PATH when
+# Environment: HUSK (husk binary), FLOOR (floor binary), NOP (bench/nop.c, the payload of the
+# peak-RSS runs; /bin/true when unset or missing), BWRAP, CRUN, RUNC (found on PATH when
 # unset; set to "" to skip), RESULTS (default: bench/results.md next to this script),
 # HYPERFINE_ARGS (extra hyperfine options, default "--warmup 20"), RSS_RUNS (default 5).
 #
@@ -16,6 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${HUSK:=$here/../husk}"
 : "${FLOOR:=$here/floor}"
+: "${NOP:=$here/nop}"
 : "${RESULTS:=$here/results.md}"
 : "${HYPERFINE_ARGS:=--warmup 20}"
 : "${RSS_RUNS:=5}"
@@ -37,12 +39,19 @@ for t in hyperfine jq; do command -v "$t" >/dev/null || die "$t is needed"; done
 # Row list: key|workload|tool|note.  Order is the table's order.
 add_row () { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "${4:-}" >> "$WORK/rows"; }
 
-# median peak RSS (KiB) of RSS_RUNS runs of "$@" (the largest process of the tree, per GNU time)
+# median peak RSS (KiB) of RSS_RUNS runs of "$@" (the largest process of the tree, per GNU time).
+# The launcher's own processes, not the sandboxed program's: /bin/true (about 1 MiB here, libc
+# mapped) is replaced by $NOP, a few-KiB static program, so the largest process GNU time sees is
+# the launcher's parent, its pid-1 reaper or its child before execve (ru_maxrss survives execve).
+# OCI rows run the bundle's static busybox, which is smaller than any runtime measured here.
 measure_rss () {
   local key=$1; shift
-  local i vals=()
+  local i a vals=() cmd=()
+  for a in "$@"; do
+    if [ -x "$NOP" ]; then cmd+=("${a//\/bin\/true/$NOP}"); else cmd+=("$a"); fi
+  done
   for ((i = 0; i < RSS_RUNS; i++)); do
-    /usr/bin/time -f %M -o "$WORK/rss.tmp" "$@" >/dev/null 2>&1 || return 0
+    /usr/bin/time -f %M -o "$WORK/rss.tmp" "${cmd[@]}" >/dev/null 2>&1 || return 0
     vals+=("$(tail -n1 "$WORK/rss.tmp")")
   done
   printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((RSS_RUNS + 1) / 2))p" > "$WORK/$key.rss"
@@ -88,7 +97,7 @@ inner () {
     measure_rss "$key" "$@"
   }
 
-  queue floor "kernel floor" "floor.c" "" -- "$FLOOR"
+  queue floor "kernel floor" "floor.c" "" -- "$FLOOR" /bin/true
   queue husk_min "minimal" "husk" "" -- "$HUSK" "${min[@]}" /bin/true
   [ -n "$BWRAP" ] && queue bwrap_min "minimal" "bwrap" "" -- "$BWRAP" "${min[@]}" /bin/true
 
@@ -218,7 +227,8 @@ table () {
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'));" \
        "Linux $(uname -r); $(hyperfine --version); $v."
   echo "Run as uid $NOBODY unless noted. Medians of hyperfine runs; peak RSS is GNU time's maximum"
-  echo "resident set of the largest process in the tree, median of $RSS_RUNS runs."
+  echo "resident set of the largest process in the tree, median of $RSS_RUNS runs, with /bin/true"
+  echo "replaced by bench/nop.c (a few KiB, static): the figure is the launcher's own processes."
   echo
   echo "| Workload | Tool | Median (ms) | × floor | husk / bwrap | Peak RSS (MiB) | Notes |"
   echo "|---|---|---:|---:|---:|---:|---|"
@@ -266,12 +276,13 @@ if [ "$(id -u)" = 0 ]; then
   # Stage everything where uid 65534 can read it, and measure as that uid.
   mkdir -p "$WORK/bin"
   cp "$HUSK" "$WORK/bin/husk"; cp "$FLOOR" "$WORK/bin/floor"; cp "$0" "$WORK/bin/run.sh"
+  [ -x "$NOP" ] && cp "$NOP" "$WORK/bin/nop"
   [ -n "$BUSYBOX" ] && cp "$BUSYBOX" "$WORK/bin/busybox"
   chmod -R a+rX "$WORK/bin"
   chown "$NOBODY:$NOBODY" "$WORK"
   setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
     env -i PATH="$PATH" HOME="$WORK" LANG=C BENCH_INNER=1 WORK="$WORK" \
-    HUSK="$WORK/bin/husk" FLOOR="$WORK/bin/floor" BWRAP="$BWRAP" CRUN="$CRUN" RUNC="$RUNC" \
+    HUSK="$WORK/bin/husk" FLOOR="$WORK/bin/floor" NOP="$WORK/bin/nop" BWRAP="$BWRAP" CRUN="$CRUN" RUNC="$RUNC" \
     BUSYBOX="${BUSYBOX:+$WORK/bin/busybox}" HYPERFINE_ARGS="$HYPERFINE_ARGS" RSS_RUNS="$RSS_RUNS" \
     SLOW_RUNS="${SLOW_RUNS:-5}" bash "$WORK/bin/run.sh"
   if grep -q '|ROOTLESS_FAILED$' "$WORK/rows"; then crun_as_root; fi

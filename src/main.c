@@ -56,7 +56,15 @@ main (int argc, char **argv)
    * as "bwrap", argv[1] is always the program. */
   if (argc > 1 && strcmp (argv[1], "features") == 0 && strcmp (husk_progname, "bwrap") != 0)
     {
-      if (exec_features (argc - 1, argv + 1, stdout, &err) < 0)
+      if (exec_features (argc - 1, argv + 1, cli_option_names, stdout, &err) < 0)
+        goto fail;
+      status = 0;
+      goto out;
+    }
+  /* "husk spec [--rootless] [--bundle DIR]": writes a starting config.json (issue 5). */
+  if (argc > 1 && strcmp (argv[1], "spec") == 0 && strcmp (husk_progname, "bwrap") != 0)
+    {
+      if (oci_spec (argc - 1, argv + 1, &err) < 0)
         goto fail;
       status = 0;
       goto out;
@@ -75,6 +83,7 @@ main (int argc, char **argv)
       status = 0;
       goto out;
     case CLI_PRINT_PLAN:
+    case CLI_PRINT_OCI:
     case CLI_RUN:
       break;
     default:
@@ -89,6 +98,14 @@ main (int argc, char **argv)
   if (action == CLI_PRINT_PLAN)
     {
       plan_dump (&plan, stdout);
+      status = fflush (stdout) == 0 ? 0 : 1;
+      goto out;
+    }
+  /* --print-oci: the same sandbox as config.json (issue 5). */
+  if (action == CLI_PRINT_OCI)
+    {
+      if (oci_export (&plan, NULL, stdout, &err) < 0)
+        goto fail;
       status = fflush (stdout) == 0 ? 0 : 1;
       goto out;
     }

@@ -50,7 +50,7 @@ function __husk_arg_kinds
             echo dir dir path
         case --tmp-overlay --ro-overlay
             echo path
-        case --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd --userns --userns2 --pidns
+        case --info-fd --json-status-fd --pidfd-fd --sync-fd --block-fd --userns-block-fd --userns --userns2 --pidns
             echo fd
         case --lock-file
             echo path
@@ -168,6 +168,7 @@ complete -c husk -n '__husk_is option' -l args -d 'Read NUL-separated arguments 
 complete -c husk -n '__husk_is option' -l argv0 -d 'Pass VALUE as the program\'s argv[0]'
 complete -c husk -n '__husk_is option' -l level-prefix -d 'Start messages with a syslog severity'
 complete -c husk -n '__husk_is option' -l print-plan -d 'Print the sandbox plan instead of running it'
+complete -c husk -n '__husk_is option' -l print-oci -d 'Print the equivalent OCI config.json instead of running'
 complete -c husk -n '__husk_is option' -l oci -r -d 'Run an OCI bundle (config.json or its directory)'
 # Options: Namespaces
 complete -c husk -n '__husk_is option' -l unshare-all -d 'Create every namespace supported by default'
@@ -237,6 +238,7 @@ complete -c husk -n '__husk_is option' -l landlock-strict -d 'Landlock: fail whe
 # Options: Lifecycle
 complete -c husk -n '__husk_is option' -l info-fd -d 'FD: write sandbox pid and namespace ids as JSON'
 complete -c husk -n '__husk_is option' -l json-status-fd -d 'FD: report start, program pid, exit code as JSON lines'
+complete -c husk -n '__husk_is option' -l pidfd-fd -d 'FD: send a pidfd of the program over this unix socket'
 complete -c husk -n '__husk_is option' -l sync-fd -d 'FD: keep open while the sandbox runs'
 complete -c husk -n '__husk_is option' -l block-fd -d 'FD: start the program once FD is readable'
 complete -c husk -n '__husk_is option' -l userns-block-fd -d 'FD: caller writes the id maps; wait for FD'
@@ -250,6 +252,7 @@ complete -c husk -n '__husk_is option' -l disable-userns -d 'Keep the sandbox fr
 complete -c husk -n '__husk_is option' -l assert-userns-disabled -d 'Fail unless user namespaces are disabled inside'
 # Options: Signals, resource limits, time and joined namespaces
 complete -c husk -n '__husk_is option' -l no-forward-signals -d 'Do not pass INT, TERM, HUP, ... on to the program'
+complete -c husk -n '__husk_is option' -l pty -d 'Run the program on a new pseudo-terminal (needs --dev)'
 complete -c husk -n '__husk_is option' -l rlimit -d 'NAME=SOFT[:HARD]: set a resource limit of the program'
 complete -c husk -n '__husk_is option' -l unshare-time -d 'Create a new time namespace'
 complete -c husk -n '__husk_is option' -l time-offset -d 'CLOCK SECONDS: shift monotonic or boottime'

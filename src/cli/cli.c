@@ -45,6 +45,14 @@ static const struct cli_opt cli_opts[] = {
 };
 #define CLI_N_OPTS (sizeof cli_opts / sizeof cli_opts[0])
 
+/* Every option's name, for `husk features` (issue 6). */
+const char *const cli_option_names[] = {
+#define OPT(NAME, NARGS, HANDLER, METAVAR, COMPLETION, HELP) NAME,
+#include "cli/options.def"
+#undef OPT
+  NULL,
+};
+
 static const struct cli_opt *
 cli_lookup (const char *name)
 {
@@ -313,7 +321,9 @@ cli_parse_all (struct cli_state *st, struct husk_err *err)
     return -1;
   if (st->plan->oci_path == NULL)
     cli_set_command (st);
-  *st->action = st->plan->print_plan ? CLI_PRINT_PLAN : CLI_RUN;
+  *st->action = st->plan->print_oci    ? CLI_PRINT_OCI
+                 : st->plan->print_plan ? CLI_PRINT_PLAN
+                                        : CLI_RUN;
   return 0;
 }
 

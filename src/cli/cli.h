@@ -17,6 +17,7 @@ enum cli_action
   CLI_HELP,         /* print cli_print_help to stdout, exit 0 */
   CLI_VERSION,      /* print cli_print_version to stdout, exit 0 */
   CLI_PRINT_PLAN,   /* plan_check, then plan_dump to stdout, exit 0 */
+  CLI_PRINT_OCI,    /* plan_check, then oci_export to stdout, exit 0 (issue 5) */
 };
 
 /* Parse argv[1..argc-1] into plan (initialised by the caller).  On error
@@ -26,6 +27,9 @@ int cli_parse (struct husk_plan *plan, int argc, char **argv,
                enum cli_action *action, struct husk_err *err);
 
 void cli_print_help (FILE *out);
+/* Every option's name from options.def, in table order, NULL-terminated
+ * (issue 6: listed by `husk features --json`). */
+extern const char *const cli_option_names[];
 void cli_print_version (FILE *out);
 
 /* Limits for --args streams (bwrap-compatible in spirit, bounded memory). */

@@ -53,6 +53,15 @@ cli_opt_print_plan (struct cli_state *st, char **args, struct husk_err *err)
   return 0;
 }
 
+/* --print-oci (issue 5): main exports the plan as config.json instead. */
+int
+cli_opt_print_oci (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) args, (void) err;
+  st->plan->print_oci = true;
+  return 0;
+}
+
 /* --oci PATH: main hands PATH to the OCI front end (issue 5); cli.c
  * refuses other options and a command next to it. */
 int

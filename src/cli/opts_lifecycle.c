@@ -1,5 +1,5 @@
 /* opts_lifecycle.c: handlers for the sandbox's lifecycle and status options
- * (--info-fd, --json-status-fd, --sync-fd, --block-fd, --userns-block-fd,
+ * (--info-fd, --json-status-fd, --pidfd-fd, --sync-fd, --block-fd, --userns-block-fd,
  * --lock-file), the multi-range id maps (--uid-map, --gid-map) and the
  * joined user namespaces (--userns, --userns2, --disable-userns,
  * --assert-userns-disabled).
@@ -45,6 +45,13 @@ int
 cli_opt_json_status_fd (struct cli_state *st, char **args, struct husk_err *err)
 {
   return lifecycle_fd (st, args[0], &st->plan->json_status_fd, err);
+}
+
+/* Issue 6: the program's pidfd goes to this unix socket. */
+int
+cli_opt_pidfd_fd (struct cli_state *st, char **args, struct husk_err *err)
+{
+  return lifecycle_fd (st, args[0], &st->plan->pidfd_fd, err);
 }
 
 int

@@ -1,5 +1,5 @@
 /* opts_process2.c: handlers for process limits, the time namespace and
- * joined namespaces (issue 6): --no-forward-signals, --rlimit,
+ * joined namespaces (issue 6): --no-forward-signals, --pty, --rlimit,
  * --unshare-time, --time-offset, --netns, --mntns, --utsns, --ipcns,
  * --cgroupns, --timens and --join-pid.
  *
@@ -25,6 +25,18 @@ cli_opt_no_forward_signals (struct cli_state *st, char **args, struct husk_err *
 {
   (void) args, (void) err;
   st->plan->no_forward_signals = true;
+  return 0;
+}
+
+/* The same plan field as OCI's process.terminal: the executor opens the
+ * pty in the sandbox's own devpts (pty.c). */
+int
+cli_opt_pty (struct cli_state *st, char **args, struct husk_err *err)
+{
+  (void) args, (void) err;
+  st->plan->terminal = true;
+  origin_free (&st->plan->terminal_origin);
+  st->plan->terminal_origin = origin_copy (&st->origin);
   return 0;
 }
 

@@ -25,6 +25,36 @@
 
 #include "exec/exec_int.h"
 
+/* Bounding-set bits this process (or the one it was forked from) already
+ * dropped: caps_drop_bounding runs once before the pid-1 reaper forks, so
+ * the reaper and the program do not both make the same ~40 prctl calls
+ * (each one a prepare_creds/commit_creds in the kernel; issue 9). */
+static uint64_t bset_dropped;
+
+static int
+caps_drop_bset (int last, uint64_t keep, struct husk_err *err)
+{
+  for (int cap = 0; cap <= last; cap++)
+    {
+      uint64_t bit = UINT64_C (1) << cap;
+
+      if ((keep & bit) || (bset_dropped & bit))
+        continue;
+      if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+        return husk_err_sys (err, "drop capability %d from the bounding set", cap);
+      bset_dropped |= bit;
+    }
+  return 0;
+}
+
+static int
+caps_last (void)
+{
+  int last = (int) cap_max_bits () - 1;
+
+  return last > 63 ? 63 : last;
+}
+
 /* The capabilities husk holds now (permitted), as a bit mask. */
 static int
 caps_held (int last, uint64_t *held, struct husk_err *err)
@@ -78,16 +108,23 @@ caps_set_proc (int last, uint64_t keep, bool inheritable, struct husk_err *err)
   return 0;
 }
 
+/* Before the reaper forks: drop from the bounding set everything the plan
+ * does not keep, for both processes at once.  Only the bounding set: it
+ * limits what an execve can gain, and nothing before caps_apply execs. */
+int
+caps_drop_bounding (const struct husk_plan *plan, struct husk_err *err)
+{
+  return caps_drop_bset (caps_last (), plan->has_caps ? plan->caps : 0, err);
+}
+
 int
 caps_apply (const struct husk_plan *plan, struct husk_err *err)
 {
-  int last = (int) cap_max_bits () - 1;
+  int last = caps_last ();
   uint64_t keep = plan->has_caps ? plan->caps : 0;
   uint64_t held = 0;
   bool ambient;
 
-  if (last > 63)
-    last = 63;
   /* ALL means every capability husk holds; a named one husk lacks (as
    * real root in a container that dropped it) is skipped, as in bwrap. */
   if (keep != 0)
@@ -102,9 +139,8 @@ caps_apply (const struct husk_plan *plan, struct husk_err *err)
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return husk_err_sys (err, "clear ambient capabilities");
 
-  for (int cap = 0; cap <= last; cap++)
-    if (!((keep >> cap) & 1) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-      return husk_err_sys (err, "drop capability %d from the bounding set", cap);
+  if (caps_drop_bset (last, keep, err) < 0)
+    return -1;
 
   if (caps_set_proc (last, keep, ambient, err) < 0)
     return -1;
@@ -125,13 +161,12 @@ caps_apply (const struct husk_plan *plan, struct husk_err *err)
 int
 caps_drop_everything (struct husk_err *err)
 {
-  int last = (int) cap_max_bits () - 1;
+  int last = caps_last ();
 
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return husk_err_sys (err, "clear ambient capabilities");
-  for (int cap = 0; cap <= last; cap++)
-    if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-      return husk_err_sys (err, "drop capability %d from the bounding set", cap);
+  if (caps_drop_bset (last, 0, err) < 0)
+    return -1;
   if (caps_set_proc (last, 0, false, err) < 0)
     return -1;
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -76,6 +76,17 @@ cgroup_self_path (void)
   return NULL;
 }
 
+char *
+cgroup_own_dir (void)
+{
+  cleanup_free char *mnt = cgroup_v2_mount ();
+  cleanup_free char *self = cgroup_self_path ();
+
+  if (mnt == NULL || self == NULL)
+    return NULL;
+  return xasprintf ("%s%s", mnt, strcmp (self, "/") == 0 ? "" : self);
+}
+
 /* Whether /proc/self/cgroup has a v1 hierarchy with this controller. */
 static bool
 cgroup_v1_has (const char *controller)
@@ -301,6 +312,23 @@ cgroup_enter (struct exec_cgroup *cg, pid_t pid, struct husk_err *err)
   if (cg->dirfd >= 0 && cgroup_write (cg->dirfd, "cgroup.procs", text) < 0)
     return husk_err_sys (err, "cgroup limits: cannot move the sandbox into %s", cg->path);
   return 0;
+}
+
+/* Issue 6: for the final status object.  memory.peak needs the memory
+ * controller (and Linux 5.19), pids.peak the pids controller (and a recent
+ * kernel): a file that is not there is left out. */
+void
+cgroup_peaks (const struct exec_cgroup *cg, int64_t *memory_peak, int64_t *pids_peak)
+{
+  char text[64];
+
+  *memory_peak = *pids_peak = -1;
+  if (cg->dirfd < 0)
+    return;
+  if (cgroup_read (cg->dirfd, "memory.peak", text, sizeof text) == 0)
+    *memory_peak = strtoll (text, NULL, 10);
+  if (cgroup_read (cg->dirfd, "pids.peak", text, sizeof text) == 0)
+    *pids_peak = strtoll (text, NULL, 10);
 }
 
 /* Kill what is left in the cgroup and remove it; best effort. */

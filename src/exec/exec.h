@@ -23,8 +23,10 @@ extern bool exec_joined_ns;
 int exec_check_self (struct husk_err *err);
 
 /* features.c (issue 6): `husk features [--json]`; argv[0] is "features".
- * Prints what the kernel and this build support to out. */
+ * Prints what the kernel and this build support to out; flags is the
+ * NULL-terminated list of every command-line option (from the front end). */
 #include <stdio.h>
-int exec_features (int argc, char **argv, FILE *out, struct husk_err *err);
+int exec_features (int argc, char **argv, const char *const *flags, FILE *out,
+                   struct husk_err *err);
 
 #endif

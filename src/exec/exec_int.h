@@ -58,6 +58,9 @@ int pty_child_ctty (const struct husk_plan *plan, struct husk_err *err);
 int pty_parent_start (const struct husk_plan *plan, struct exec_pty *pty, int master,
                       struct husk_err *err);
 void pty_parent_finish (struct exec_pty *pty);
+/* Issue 6: give the pty master husk's terminal's window size (on SIGWINCH);
+ * the kernel then sends SIGWINCH to the pty's foreground process group. */
+void pty_resize (int master);
 
 /* userns.c: id maps and user-namespace diagnostics. */
 struct userns_ids
@@ -69,6 +72,9 @@ struct userns_ids
                                    single-id maps above (issue 4); may be NULL */
 };
 int userns_write_maps (pid_t pid, const struct userns_ids *ids, struct husk_err *err);
+/* Whether inside gid `gid` is mapped by the maps userns_write_maps writes
+ * (issue 9: the devpts gid=5 option is then known to fail or not). */
+bool userns_inside_gid_mapped (const struct husk_plan *plan, gid_t egid, gid_t gid);
 /* Phase 0 (issue 4): id-map flags need a user namespace of our own, and the
  * caller's id must be mapped unless --uid/--gid picks one. */
 int userns_check_maps (const struct husk_plan *plan, unsigned ns, uid_t euid, gid_t egid,
@@ -90,6 +96,9 @@ void rootfs_close (struct exec_rootfs *fs);
 int caps_apply (const struct husk_plan *plan, struct husk_err *err);
 /* Empty every capability set (the reaper, which never execs). */
 int caps_drop_everything (struct husk_err *err);
+/* Before the reaper forks (issue 9): drop from the bounding set what the
+ * plan does not keep, once for the reaper and the program. */
+int caps_drop_bounding (const struct husk_plan *plan, struct husk_err *err);
 
 /* landlock.c (issue 6): landlock_check (parent, phase 0) compares the
  * kernel's Landlock ABI with what the plan asks: an error under
@@ -134,8 +143,20 @@ int lifecycle_check_fds (const struct husk_plan *plan, struct husk_err *err);
 bool lifecycle_needs_init (const struct husk_plan *plan);
 int lifecycle_started (const struct husk_plan *plan, pid_t pid, unsigned ns,
                        struct husk_err *err);
-void lifecycle_program_pid (const struct husk_plan *plan, pid_t pid);
-void lifecycle_exited (const struct husk_plan *plan, bool program_started, int status);
+/* Issue 6: pidfd is the program's pidfd the child sent with SYNC_READY
+ * (for --pidfd-fd; -1 when none); the caller still closes it. */
+void lifecycle_program_pid (const struct husk_plan *plan, pid_t pid, int pidfd);
+/* Issue 6: resource usage for the final --json-status-fd object. */
+#include <sys/resource.h>
+struct exec_usage
+{
+  bool have_rusage;    /* ru is wait4's, for the child and its waited-for descendants */
+  struct rusage ru;
+  int64_t memory_peak; /* cgroup memory.peak in bytes, or -1 */
+  int64_t pids_peak;   /* cgroup pids.peak, or -1 */
+};
+void lifecycle_exited (const struct husk_plan *plan, bool program_started, int status,
+                       const struct exec_usage *usage);
 void lifecycle_child_start (const struct husk_plan *plan);
 int lifecycle_lock_files (const struct husk_plan *plan, struct husk_err *err);
 int lifecycle_before_exec (const struct husk_plan *plan, int sync_sock,
@@ -170,13 +191,16 @@ struct signals_fwd
   struct sigaction old_act[SIGNALS_N]; /* the caller's dispositions */
   struct sigaction old_chld;
   bool ignored[SIGNALS_N];             /* ignored by the caller: left alone */
+  int pty_master;                      /* --pty: SIGWINCH resizes this pty (pty.c)
+                                          instead of being sent on; -1 when none */
 };
 int signals_parent_prepare (const struct husk_plan *plan, struct signals_fwd *sf,
                             struct husk_err *err);
 void signals_parent_started (struct signals_fwd *sf);
 void signals_parent_finish (struct signals_fwd *sf);
 int signals_wait_readable (struct signals_fwd *sf, int fd, pid_t pid);
-int signals_waitpid (struct signals_fwd *sf, pid_t pid, int *wstatus);
+/* Issue 6: *ru gets wait4's resource usage (may be NULL). */
+int signals_waitpid (struct signals_fwd *sf, pid_t pid, int *wstatus, struct rusage *ru);
 void signals_child_start (struct signals_fwd *sf);
 void signals_child_unblock (const struct signals_fwd *sf);
 void signals_reaper_relay (const struct signals_fwd *sf, pid_t program);
@@ -210,6 +234,12 @@ int cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct 
 pid_t cgroup_clone (struct exec_cgroup *cg, unsigned long flags);
 int cgroup_enter (struct exec_cgroup *cg, pid_t pid, struct husk_err *err);
 void cgroup_destroy (struct exec_cgroup *cg);
+/* Issue 6, for `husk features`: husk's own cgroup v2 directory (the 0::
+ * line under the cgroup2 mount; caller frees), or NULL without cgroup v2. */
+char *cgroup_own_dir (void);
+/* Before cgroup_destroy: memory.peak and pids.peak of the sandbox's cgroup,
+ * where those files exist (-1 otherwise). */
+void cgroup_peaks (const struct exec_cgroup *cg, int64_t *memory_peak, int64_t *pids_peak);
 /* pasta.c: parent, after the id maps and before GO, start pasta on the
  * child's network namespace (nothing unless --net pasta); stop it when the
  * sandbox ends. */

@@ -1,7 +1,9 @@
 /* features.c: `husk features [--json]` (issue 6): what the running kernel
  * and this build support, one "name: yes|no (detail)" line each, or one
  * JSON object.  For users deciding which flags will work here, and for
- * bug reports.
+ * bug reports.  The JSON also lists every flag, the seccomp architectures
+ * and the cgroup setup (version, husk's cgroup, delegation), as
+ * `runc features` does.
  *
  * Every answer comes from asking the kernel the way husk itself would
  * (a syscall with harmless arguments, /proc, /sys, the mount table),
@@ -17,6 +19,7 @@
 #include <jansson.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,6 +60,14 @@ struct features
 {
   struct feature v[32];
   size_t n;
+  /* JSON only (issue 6), modelled on `runc features`. */
+  const char *const *flags; /* every command-line option */
+  const char *arches[32];   /* seccomp architectures libseccomp knows */
+  size_t n_arches;
+  const char *native_arch;
+  bool cgroup_v1, cgroup_v2, cgroup_delegated;
+  char cgroup_dir[1024];        /* husk's own cgroup v2 directory, or "" */
+  char cgroup_controllers[256]; /* its cgroup.controllers */
 };
 
 static struct feature *feat_add (struct features *f, const char *name, bool yes, const char *fmt,
@@ -228,6 +239,30 @@ feat_landlock (struct features *f)
   x->number_name = "abi";
 }
 
+/* The architectures this libseccomp can put in a filter (names as in
+ * SCMP_ARCH_*, lower case), and which one is native. */
+static void
+feat_seccomp_arches (struct features *f)
+{
+  static const char *const names[] = {
+    "x86",    "x86_64",  "x32",      "arm",       "aarch64",     "loongarch64", "m68k",     "mips",
+    "mipsel", "mips64",  "mipsel64", "mips64n32", "mipsel64n32", "parisc",      "parisc64", "ppc",
+    "ppc64",  "ppc64le", "s390",     "s390x",     "riscv64",     "sh",          "sheb",
+  };
+  uint32_t native = seccomp_arch_native ();
+
+  for (size_t i = 0; i < sizeof names / sizeof names[0] && f->n_arches < 32; i++)
+    {
+      uint32_t token = seccomp_arch_resolve_name (names[i]);
+
+      if (token == 0)
+        continue;
+      f->arches[f->n_arches++] = names[i];
+      if (token == native)
+        f->native_arch = names[i];
+    }
+}
+
 static void
 feat_seccomp (struct features *f)
 {
@@ -254,7 +289,9 @@ feat_seccomp (struct features *f)
         strncat (detail, detail[0] ? " " : "actions: ", sizeof detail - strlen (detail) - 1);
         strncat (detail, actions[i].name, sizeof detail - strlen (detail) - 1);
       }
-  feat_add (f, "seccomp", true, "%s; this process: mode %d", detail, mode);
+  feat_seccomp_arches (f);
+  feat_add (f, "seccomp", true, "%s; native architecture %s (%zu known); this process: mode %d",
+            detail, f->native_arch ? f->native_arch : "unknown", f->n_arches, mode);
 }
 
 static void
@@ -303,11 +340,90 @@ feat_cgroup (struct features *f)
       else if (strncmp (sep + 3, "cgroup ", 7) == 0)
         v1++;
     }
+  f->cgroup_v1 = v1 > 0;
+  f->cgroup_v2 = where[0] != '\0';
   if (where[0] == '\0')
     feat_add (f, "cgroup-v2", false, "not mounted%s", v1 ? "; cgroup v1 only" : "");
   else
     feat_add (f, "cgroup-v2", true, "mounted at %s; %s", where,
               v1 ? "hybrid: cgroup v1 hierarchies are mounted too" : "unified");
+}
+
+/* Delegation (issue 6): can the caller make a child of its own cgroup,
+ * which is what the cgroup limits do?  Asked with access(2), nothing made. */
+static void
+feat_cgroup_delegation (struct features *f)
+{
+  cleanup_free char *dir = cgroup_own_dir ();
+  char path[1100];
+
+  if (dir == NULL)
+    {
+      feat_add (f, "cgroup-delegation", false, "no cgroup v2 hierarchy");
+      return;
+    }
+  snprintf (f->cgroup_dir, sizeof f->cgroup_dir, "%s", dir);
+  snprintf (path, sizeof path, "%s/cgroup.controllers", dir);
+  read_line (path, f->cgroup_controllers, sizeof f->cgroup_controllers);
+  f->cgroup_delegated = access (dir, W_OK | X_OK) == 0;
+  feat_add (f, "cgroup-delegation", f->cgroup_delegated,
+            "husk's cgroup %s is %swritable; controllers: %s", dir,
+            f->cgroup_delegated ? "" : "not ",
+            f->cgroup_controllers[0] ? f->cgroup_controllers : "none");
+}
+
+static json_t *
+feat_json_strings (const char *const *v, size_t n)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; i < n && v[i] != NULL; i++)
+    json_array_append_new (a, json_string (v[i]));
+  return a;
+}
+
+/* The JSON-only members (issue 6): flags, seccomp architectures, cgroup. */
+static void
+feat_json_extras (const struct features *f, json_t *root)
+{
+  json_t *sc = json_object_get (root, "seccomp");
+  json_t *cg = json_object ();
+  size_t n = 0;
+  char upper[64];
+  json_t *arches = json_array ();
+
+  while (f->flags != NULL && f->flags[n] != NULL)
+    n++;
+  json_object_set_new (root, "flags", feat_json_strings (f->flags, n));
+  for (size_t i = 0; i < f->n_arches; i++)
+    {
+      size_t j;
+
+      for (j = 0; f->arches[i][j] && j < sizeof upper - 1; j++)
+        upper[j]
+          = (char) (f->arches[i][j] >= 'a' && f->arches[i][j] <= 'z' ? f->arches[i][j] - 'a' + 'A'
+                                                                     : f->arches[i][j]);
+      upper[j] = '\0';
+      json_array_append_new (arches, json_sprintf ("SCMP_ARCH_%s", upper));
+    }
+  if (sc != NULL)
+    {
+      json_object_set_new (sc, "architectures", arches);
+      json_object_set_new (sc, "native-architecture",
+                           f->native_arch ? json_string (f->native_arch) : json_null ());
+    }
+  else
+    json_decref (arches);
+  json_object_set_new (cg, "v1", json_boolean (f->cgroup_v1));
+  json_object_set_new (cg, "v2", json_boolean (f->cgroup_v2));
+  json_object_set_new (cg, "version",
+                       f->cgroup_v2   ? json_string (f->cgroup_v1 ? "hybrid" : "2")
+                       : f->cgroup_v1 ? json_string ("1")
+                                      : json_null ());
+  json_object_set_new (cg, "path", f->cgroup_dir[0] ? json_string (f->cgroup_dir) : json_null ());
+  json_object_set_new (cg, "delegated", json_boolean (f->cgroup_delegated));
+  json_object_set_new (cg, "controllers", json_string (f->cgroup_controllers));
+  json_object_set_new (root, "cgroup", cg);
 }
 
 static void
@@ -361,6 +477,7 @@ feat_print_json (const struct features *f, FILE *out)
         json_object_set_new (o, f->v[i].number_name, json_integer (f->v[i].number));
       json_object_set_new (root, f->v[i].name, o);
     }
+  feat_json_extras (f, root);
   r = json_dumpf (root, out, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
   fputc ('\n', out);
   json_decref (root);
@@ -368,9 +485,9 @@ feat_print_json (const struct features *f, FILE *out)
 }
 
 int
-exec_features (int argc, char **argv, FILE *out, struct husk_err *err)
+exec_features (int argc, char **argv, const char *const *flags, FILE *out, struct husk_err *err)
 {
-  struct features f = { .n = 0 };
+  struct features f = { .n = 0, .flags = flags };
   bool json = false;
 
   for (int i = 1; i < argc; i++)
@@ -388,6 +505,7 @@ exec_features (int argc, char **argv, FILE *out, struct husk_err *err)
   feat_seccomp (&f);
   feat_lsms (&f);
   feat_cgroup (&f);
+  feat_cgroup_delegation (&f);
   feat_binaries (&f);
   if (json && feat_print_json (&f, out) < 0)
     return husk_err_sys (err, "features: write");

@@ -13,7 +13,13 @@
  *     also without a pid namespace when there are locks or a --sync-fd);
  *     the program closes --sync-fd, tells the parent its pid (husk's
  *     "command-pid" line, its own JSON object), waits for --block-fd, execs.
- *   parent, when the sandbox ends: {"exit-code": N} if the program started.
+ *   parent, when the sandbox ends: {"exit-code": N, ...} if the program
+ *     started, with its resource usage (issue 6): "max-rss-kib",
+ *     "user-time-us", "system-time-us" from wait4 (the child husk waits for
+ *     and every descendant it waited for), and with a cgroup "memory-peak"
+ *     and "pids-peak" where the kernel has those files.
+ *   --pidfd-fd (issue 6): the program's pidfd, sent with its pid, goes to
+ *     the caller's socket, which is then closed.
  *
  * Must not: print; write to a status fd anything but whole JSON lines.
  */
@@ -24,7 +30,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "exec/exec.h"
@@ -97,13 +105,23 @@ int
 lifecycle_check_fds (const struct husk_plan *plan, struct husk_err *err)
 {
   const struct husk_fdarg *v[] = {
-    &plan->info_fd,         &plan->json_status_fd, &plan->sync_fd,    &plan->block_fd,
-    &plan->userns_block_fd, &plan->userns_fd,      &plan->userns2_fd, &plan->pidns_fd,
+    &plan->info_fd,    &plan->json_status_fd,  &plan->sync_fd,
+    &plan->block_fd,   &plan->userns_block_fd, &plan->userns_fd,
+    &plan->userns2_fd, &plan->pidns_fd,        &plan->pidfd_fd,
   };
+  struct stat st;
+  int domain = 0;
+  socklen_t dlen = sizeof domain;
 
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     if (v[i]->fd >= 0 && !fd_is_open (v[i]->fd))
       return husk_err_sys (err, "%s", v[i]->origin.where);
+  /* Checked now, not found out after the sandbox has started. */
+  if (plan->pidfd_fd.fd >= 0
+      && (fstat (plan->pidfd_fd.fd, &st) < 0 || !S_ISSOCK (st.st_mode)
+          || getsockopt (plan->pidfd_fd.fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0
+          || domain != AF_UNIX))
+    return husk_err_set (err, 0, "%s: not a unix socket", plan->pidfd_fd.origin.where);
   return 0;
 }
 
@@ -177,12 +195,47 @@ lifecycle_started (const struct husk_plan *plan, pid_t pid, unsigned ns, struct 
   return 0;
 }
 
+/* --pidfd-fd: one byte with the pidfd as SCM_RIGHTS; best effort, like
+ * the status lines (a caller that went away must not stop the sandbox). */
+static void
+send_pidfd (int sock, int pidfd)
+{
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  char byte = 0;
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  struct cmsghdr *c;
+
+  if (pidfd >= 0)
+    {
+      memset (&ctl, 0, sizeof ctl);
+      mh.msg_control = ctl.buf;
+      mh.msg_controllen = sizeof ctl.buf;
+      c = CMSG_FIRSTHDR (&mh);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &pidfd, sizeof pidfd);
+    }
+  while (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
+}
+
 void
-lifecycle_program_pid (const struct husk_plan *plan, pid_t pid)
+lifecycle_program_pid (const struct husk_plan *plan, pid_t pid, int pidfd)
 {
   char buf[64];
   int n;
 
+  if (plan->pidfd_fd.fd >= 0)
+    {
+      send_pidfd (plan->pidfd_fd.fd, pidfd);
+      close (plan->pidfd_fd.fd);
+    }
   if (plan->json_status_fd.fd < 0 || pid <= 0)
     return;
   n = snprintf (buf, sizeof buf, "{ \"command-pid\": %d }\n", (int) pid);
@@ -190,17 +243,41 @@ lifecycle_program_pid (const struct husk_plan *plan, pid_t pid)
   (void) write_all (plan->json_status_fd.fd, buf, (size_t) n);
 }
 
-void
-lifecycle_exited (const struct husk_plan *plan, bool program_started, int status)
+/* Issue 6: the resource usage members of the final object (readers ignore
+ * members they do not know). */
+static size_t
+format_usage (char *buf, size_t len, const struct exec_usage *u)
 {
-  char buf[64];
+  size_t n = 0;
+
+  if (u == NULL)
+    return 0;
+  if (u->have_rusage)
+    n += (size_t) snprintf (
+      buf, len,
+      ", \"max-rss-kib\": %ld, \"user-time-us\": %" PRIdMAX ", \"system-time-us\": %" PRIdMAX,
+      u->ru.ru_maxrss, (intmax_t) u->ru.ru_utime.tv_sec * 1000000 + u->ru.ru_utime.tv_usec,
+      (intmax_t) u->ru.ru_stime.tv_sec * 1000000 + u->ru.ru_stime.tv_usec);
+  if (u->memory_peak >= 0 && n < len)
+    n += (size_t) snprintf (buf + n, len - n, ", \"memory-peak\": %" PRId64, u->memory_peak);
+  if (u->pids_peak >= 0 && n < len)
+    n += (size_t) snprintf (buf + n, len - n, ", \"pids-peak\": %" PRId64, u->pids_peak);
+  return n < len ? n : len - 1;
+}
+
+void
+lifecycle_exited (const struct husk_plan *plan, bool program_started, int status,
+                  const struct exec_usage *usage)
+{
+  char buf[256], extra[192];
   int n;
 
   if (plan->json_status_fd.fd < 0)
     return;
   if (program_started)
     {
-      n = snprintf (buf, sizeof buf, "{ \"exit-code\": %d }\n", status);
+      extra[format_usage (extra, sizeof extra, usage)] = '\0';
+      n = snprintf (buf, sizeof buf, "{ \"exit-code\": %d%s }\n", status, extra);
       (void) write_all (plan->json_status_fd.fd, buf, (size_t) n);
     }
   close (plan->json_status_fd.fd);
@@ -217,6 +294,8 @@ lifecycle_child_start (const struct husk_plan *plan)
     close (plan->json_status_fd.fd);
   if (plan->userns_block_fd.fd >= 0)
     close (plan->userns_block_fd.fd);
+  if (plan->pidfd_fd.fd >= 0)
+    close (plan->pidfd_fd.fd);
 }
 
 /* Child, in the new root: the process calling this keeps the locks (POSIX
@@ -252,8 +331,23 @@ lifecycle_before_exec (const struct husk_plan *plan, int sync_sock, struct husk_
    * program keeps it (as bwrap does). */
   if (plan->sync_fd.fd >= 0 && !plan->as_pid_1)
     close (plan->sync_fd.fd);
-  /* The parent learns our pid, as it sees it, from the socket credentials. */
-  if (sync_send (sync_sock, SYNC_READY, NULL) < 0)
+  /* The parent learns our pid, as it sees it, from the socket credentials;
+   * with --pidfd-fd (issue 6) it also gets our pidfd, made here by the
+   * program's own process so that it cannot name another one (a pid sent
+   * alone could be reused once the reaper has reaped us). */
+  if (plan->pidfd_fd.fd >= 0)
+    {
+      int pidfd = (int) syscall (SYS_pidfd_open, getpid (), 0u);
+      int r;
+
+      if (pidfd < 0)
+        return husk_err_sys (err, "%s: pidfd_open", plan->pidfd_fd.origin.where);
+      r = sync_send_fd (sync_sock, SYNC_READY, pidfd);
+      close (pidfd);
+      if (r < 0)
+        return husk_err_sys (err, "report the program's pid");
+    }
+  else if (sync_send (sync_sock, SYNC_READY, NULL) < 0)
     return husk_err_sys (err, "report the program's pid");
   if (plan->block_fd.fd >= 0)
     {

@@ -18,7 +18,7 @@
  *
  * Must not: read /proc/self/mountinfo on the mount API path (binds must
  * cost O(1) each there; the mount(2) fallback reads it once per recursive
- * bind), resolve a path from the process root or cwd, leak an fd, or print
+ * bind; a failed proc mount reads it for its hint), resolve a path from the process root or cwd, leak an fd, or print
  * (errors go up in *err, prefixed with the op's origin).
  */
 #include "exec/rootfs.h"
@@ -985,6 +985,32 @@ mnt_proc_cover (struct exec_rootfs *fs, int procfd, struct mnt_why *why)
   return 0;
 }
 
+/* Failure path only (issue 6): the kernel refuses a new procfs in a user
+ * namespace unless the /proc it can see is fully visible, which an outer
+ * container masking parts of it (/proc/sys, /proc/kcore, ...) breaks.
+ * Name the mounts over the host's /proc, if any. */
+static void
+mnt_proc_masked_hint (struct husk_err *err)
+{
+  static const char top[] = "/oldroot/proc/";
+  struct mnt_info mi = { 0 };
+  char first[256] = "";
+  size_t n = 0;
+
+  if (mnt_info_read (&mi) == 0)
+    for (size_t i = 0; i < mi.n; i++)
+      if (strncmp (mi.v[i].point, top, sizeof top - 1) == 0 && n++ == 0)
+        snprintf (first, sizeof first, "/proc/%s", mi.v[i].point + sizeof top - 1);
+  mnt_info_freep (&mi);
+  if (n == 0)
+    return;
+  husk_err_hint (err,
+                 "/proc is masked by an outer container (%zu mount%s over it, e.g. %s): the "
+                 "kernel then refuses a new /proc in a user namespace; unmask it (podman/"
+                 "docker: --security-opt systempaths=unconfined), or drop --unshare-pid",
+                 n, n == 1 ? "" : "s", first);
+}
+
 static int
 mnt_op_proc (struct exec_rootfs *fs, const struct husk_op *op,
              struct husk_err *err)
@@ -1001,6 +1027,16 @@ mnt_op_proc (struct exec_rootfs *fs, const struct husk_op *op,
                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
                    | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0),
                    &t, &why);
+  if (mfd < 0 && errno == EPERM && fs->in_userns && fs->own_pidns)
+    {
+      /* With a pid namespace of our own the kernel still refuses a new
+       * procfs when the visible /proc is partly covered (mount_too_revealing):
+       * binding the host's /proc instead would show the host's processes
+       * in a sandbox asked to have its own (issue 6).  Fail, saying why. */
+      husk_err_sys (err, "%s: mount proc", op->origin.where);
+      mnt_proc_masked_hint (err);
+      return -1;
+    }
   if (mfd < 0 && errno == EPERM && fs->in_userns)
     {
       /* Without a pid namespace of our own the kernel refuses a new procfs
@@ -1116,7 +1152,9 @@ mnt_dev_bind (struct exec_rootfs *fs, int devfd, const char *name,
 }
 
 /* devpts for the sandbox's own ptys.  gid=5 (tty) only exists when mapped:
- * in a user namespace it is often not, and the mount is retried without. */
+ * in a user namespace it is often not, and the mount is retried without.
+ * When husk wrote the gid map itself it knows, and skips the doomed first
+ * try (issue 9: 8 syscalls and a devpts fs_context per run). */
 static int
 mnt_devpts_at (struct exec_rootfs *fs, const struct mnt_target *t,
                struct mnt_why *why)
@@ -1127,6 +1165,8 @@ mnt_devpts_at (struct exec_rootfs *fs, const struct mnt_target *t,
   const unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
   int mfd;
 
+  if (fs->tty_gid_unmapped)
+    return mnt_fs_at (fs, "devpts", opts, 3, attrs, t, why);
   mfd = mnt_fs_at (fs, "devpts", opts, 4, attrs, t, why);
   if (mfd < 0 && errno == EINVAL)
     {

@@ -1,5 +1,7 @@
-/* pty.c: process.terminal (issue 5): the program runs on a new pseudo
- * terminal whose other end husk relays to its own stdio.
+/* pty.c: process.terminal (issue 5) and --pty (issue 6): the program runs
+ * on a new pseudo terminal whose other end husk relays to its own stdio, so
+ * it never holds the caller's terminal (no TIOCSTI into it, no reading the
+ * caller's keystrokes once it has gone to the background).
  *
  * Child: after pivot_root it opens /dev/ptmx of the sandbox's own devpts
  * instance (so `tty` inside names a /dev/pts path that exists there), makes
@@ -13,7 +15,8 @@
  * in a thread: stdin -> master, master -> stdout.  At EOF on stdin it sends
  * the terminal's EOF character.  After the program has exited the relay
  * drains what is left and the terminal mode is restored.  Window size
- * changes (SIGWINCH) are not passed on.
+ * changes (SIGWINCH, caught by signals.c) are copied to the pty with
+ * pty_resize, unless --no-forward-signals.
  *
  * Must not: print; touch husk's terminal when stdin is not a tty.
  */
@@ -41,7 +44,14 @@ pty_child_open (const struct husk_plan *plan, int sync_sock, struct husk_err *er
     return 0;
   master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0)
-    return husk_err_sys (err, "%s: open /dev/ptmx", plan->terminal_origin.where);
+    {
+      husk_err_sys (err, "%s: open /dev/ptmx", plan->terminal_origin.where);
+      /* Missing, or the host's /dev/ptmx on a nodev bind mount. */
+      if (err->errnum == ENOENT || err->errnum == EACCES || err->errnum == EPERM)
+        husk_err_hint (err, "the sandbox needs a devpts of its own: add --dev /dev "
+                            "(or a devpts mount at /dev/pts)");
+      return -1;
+    }
   if (unlockpt (master) < 0 || ptsname_r (master, name, sizeof name) != 0)
     return husk_err_sys (err, "%s: unlockpt", plan->terminal_origin.where);
   slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -186,6 +196,15 @@ pty_parent_start (const struct husk_plan *plan, struct exec_pty *pty, int master
     }
   pty->running = true;
   return 0;
+}
+
+void
+pty_resize (int master)
+{
+  struct winsize ws;
+
+  if (ioctl (0, TIOCGWINSZ, &ws) == 0 || ioctl (1, TIOCGWINSZ, &ws) == 0)
+    (void) ioctl (master, TIOCSWINSZ, &ws);
 }
 
 /* After the program has exited (or on failure): drain, restore, close. */

@@ -21,6 +21,9 @@ struct exec_rootfs
   int oldroot_fd;       /* O_PATH|O_DIRECTORY of /oldroot (the host root) */
   int scratch_fd;       /* O_PATH|O_DIRECTORY of the scratch tmpfs root "/" */
   bool in_userns;       /* running in a user namespace husk created */
+  bool own_pidns;       /* in a new pid namespace (issue 6: no host /proc fallback) */
+  bool tty_gid_unmapped; /* gid 5 is known to be unmapped in husk's own user namespace:
+                            devpts gets no gid=5 (saves a failing fs_context, issue 9) */
   bool have_mount_api;  /* open_tree/move_mount/fsopen/fsmount/mount_setattr usable */
   const char *host_tty; /* ttyname of the caller's stdout if a tty (for /dev/console), or NULL */
   unsigned scratch_seq; /* counter for unique scratch names */

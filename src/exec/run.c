@@ -251,9 +251,16 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   struct exec_rootfs fs = { .plan = plan, .newroot_fd = -1, .oldroot_fd = -1,
                             .scratch_fd = -1, .host_tty = ctx->host_tty,
                             .in_userns = (ctx->ns & HUSK_NS_USER) != 0
-                                         || ctx->joined_user };
+                                         || ctx->joined_user,
+                            .own_pidns = (ctx->ns & HUSK_NS_PID) != 0 };
   struct lifecycle_child lc;
   mode_t old_umask;
+
+  /* Only for a user namespace whose gid map husk wrote (not joined, not
+   * --userns-block-fd): otherwise the kernel's answer is awaited. */
+  fs.tty_gid_unmapped = (ctx->ns & HUSK_NS_USER) && !ctx->joined_user
+                        && plan->userns_block_fd.fd < 0
+                        && !userns_inside_gid_mapped (plan, ctx->egid, 5);
 
   /* Before anything: its offsets can be set only while it is empty. */
   if (timens_child_setup (plan, err) < 0)
@@ -302,7 +309,8 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
     return -1;
   /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not. */
   if (((ctx->ns & HUSK_NS_PID) || lifecycle_needs_init (plan)) && !plan->as_pid_1
-      && pid1_fork_reaper (ctx->sock[1], plan, &ctx->sig, err) < 0)
+      && (caps_drop_bounding (plan, err) < 0
+          || pid1_fork_reaper (ctx->sock[1], plan, &ctx->sig, err) < 0))
     return -1;
   /* Landlock after caps_apply (which sets no_new_privs, required for an
    * unprivileged landlock_restrict_self) and after pivot_root (its paths
@@ -460,6 +468,7 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   int passed = -1;
   pid_t sender;
   bool started = false;
+  struct exec_usage usage = { .have_rusage = false };
 
   /* With --userns-block-fd the caller writes the maps. */
   if ((ctx->ns & HUSK_NS_USER) && plan->userns_block_fd.fd < 0)
@@ -513,18 +522,24 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
               wait_child (pid, &wstatus);
               return -1;
             }
+          ctx->sig.pty_master = ctx->pty.master; /* SIGWINCH resizes it (issue 6) */
           continue;
         }
-      husk_cleanup_closep (&passed);
       started = true;
-      lifecycle_program_pid (plan, sender);
+      /* Issue 6: with --pidfd-fd, the program's pidfd came along. */
+      lifecycle_program_pid (plan, sender, passed);
+      husk_cleanup_closep (&passed);
     }
   husk_cleanup_closep (&passed);
-  if (signals_waitpid (&ctx->sig, pid, &wstatus) < 0)
+  if (signals_waitpid (&ctx->sig, pid, &wstatus, &usage.ru) < 0)
     return husk_err_sys (err, "waitpid");
+  usage.have_rusage = true;
+  ctx->sig.pty_master = -1;
   pty_parent_finish (&ctx->pty);
   started = started && !(r == 1 && type == SYNC_ERROR);
-  lifecycle_exited (plan, started, exec_status_from_wait (wstatus));
+  /* Issue 6: resource usage in the final status object. */
+  cgroup_peaks (&ctx->cg, &usage.memory_peak, &usage.pids_peak);
+  lifecycle_exited (plan, started, exec_status_from_wait (wstatus), &usage);
   if (r == 1 && type == SYNC_ERROR)
     return -1;
   *status = exec_status_from_wait (wstatus);
@@ -569,7 +584,8 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
                    && (plan->join_ns[HUSK_JOIN_PID].fd >= 0
                        || plan->join_ns[HUSK_JOIN_PID].path != NULL);
   ctx.old_cwd = getcwd (NULL, 0);
-  if (isatty (1))
+  /* --pty: the caller's terminal must not be reachable as /dev/console. */
+  if (isatty (1) && !plan->terminal)
     ctx.host_tty = ttyname (1);
   if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     {

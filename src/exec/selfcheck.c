@@ -36,9 +36,12 @@ exec_check_self (struct husk_err *err)
     what = "it was started with elevated privileges (setuid, setgid or file capabilities)";
   else if ((fd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC)) >= 0)
     {
-      if (fstat (fd, &st) == 0 && (st.st_mode & S_ISUID))
+      /* One fstat serves both mode checks. */
+      bool have_st = fstat (fd, &st) == 0;
+
+      if (have_st && (st.st_mode & S_ISUID))
         what = "its binary is setuid";
-      else if (fstat (fd, &st) == 0 && (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP))
+      else if (have_st && (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP))
         what = "its binary is setgid";
       else if (fgetxattr (fd, "security.capability", NULL, 0) >= 0)
         what = "its binary has file capabilities";

@@ -16,6 +16,9 @@
  *   program  unblocks (the caller's mask) right before the seccomp filters,
  *            which might forbid rt_sigprocmask; pending signals then act.
  *
+ * With --pty (issue 6) the program is on a pty of its own: SIGWINCH is not
+ * sent on but copies husk's terminal's window size to the pty (pty.c).
+ *
  * Not twice: the terminal sends ^C, ^\, a hangup or a window size change to
  * the whole foreground process group (si_code SI_KERNEL).  When the program
  * is in the group that got it (no --new-session, the program did not move),
@@ -105,7 +108,7 @@ signals_parent_prepare (const struct husk_plan *plan, struct signals_fwd *sf, st
   sigset_t set;
 
   memset (sf, 0, sizeof *sf);
-  sf->pipe[0] = sf->pipe[1] = -1;
+  sf->pipe[0] = sf->pipe[1] = sf->pty_master = -1;
   if (plan->no_forward_signals)
     return 0;
   if (pipe2 (sf->pipe, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -187,14 +190,18 @@ signals_reaper_relay (const struct signals_fwd *sf, pid_t program)
 }
 
 /* Send on everything in the pipe; `pid` is not reaped yet, so it cannot
- * have been reused. */
+ * have been reused.  With --pty the program's terminal is the pty, not
+ * husk's: a window size change becomes a resize of the pty, and the kernel
+ * signals the pty's foreground process group itself. */
 static void
 signals_drain (struct signals_fwd *sf, pid_t pid)
 {
   struct signals_msg m;
 
   while (read (sf->pipe[0], &m, sizeof m) == (ssize_t) sizeof m)
-    if (m.signo != SIGCHLD && signals_wanted (m.code, pid))
+    if (m.signo == SIGWINCH && sf->pty_master >= 0)
+      pty_resize (sf->pty_master);
+    else if (m.signo != SIGCHLD && signals_wanted (m.code, pid))
       kill (pid, m.signo);
 }
 
@@ -222,11 +229,11 @@ signals_wait_readable (struct signals_fwd *sf, int fd, pid_t pid)
 }
 
 int
-signals_waitpid (struct signals_fwd *sf, pid_t pid, int *wstatus)
+signals_waitpid (struct signals_fwd *sf, pid_t pid, int *wstatus, struct rusage *ru)
 {
   for (;;)
     {
-      pid_t r = waitpid (pid, wstatus, sf->on ? WNOHANG : 0);
+      pid_t r = wait4 (pid, wstatus, sf->on ? WNOHANG : 0, ru);
       struct pollfd p = { .fd = sf->pipe[0], .events = POLLIN };
 
       if (r == pid)

@@ -74,6 +74,29 @@ subid_line_covers (const char *line, const char *user, uid_t uid, const struct h
   return m->outside >= start && (unsigned long long) m->outside + m->count <= start + count;
 }
 
+/* Failure path only (issue 6): does the caller have any range at all? */
+static void
+subid_hint (const struct userns_kind *k, const char *user, uid_t uid, struct husk_err *err)
+{
+  cleanup_file FILE *f = fopen (k->file, "re");
+  char line[512], owner[256], num[16];
+  const char *opt = strcmp (k->name, "uid") == 0 ? "--add-subuids" : "--add-subgids";
+
+  snprintf (num, sizeof num, "%u", (unsigned) uid);
+  while (f && fgets (line, sizeof line, f))
+    if (sscanf (line, "%255[^:\n]:", owner) == 1
+        && (strcmp (owner, num) == 0 || (user && strcmp (owner, user) == 0)))
+      return; /* it has one: the message says which ids it lacks */
+  if (f == NULL)
+    husk_err_hint (err, "%s does not exist: root can give %s a range with "
+                   "'usermod %s 100000-165535 %s'", k->file, user ? user : num, opt,
+                   user ? user : num);
+  else
+    husk_err_hint (err, "%s has no subordinate %s range in %s: root can add one with "
+                   "'usermod %s 100000-165535 %s'", user ? user : num, k->name, k->file, opt,
+                   user ? user : num);
+}
+
 /* Each range is the caller's own id or lies within one delegated range. */
 static int
 subid_check (const struct userns_kind *k, uid_t uid, struct husk_err *err)
@@ -93,10 +116,14 @@ subid_check (const struct userns_kind *k, uid_t uid, struct husk_err *err)
       while (!ok && f && fgets (line, sizeof line, f))
         ok = subid_line_covers (line, user, uid, m);
       if (!ok)
-        return husk_err_set (err, 0, "%s: %ss %" PRIu32 "-%" PRIu32 " are not delegated to "
-                             "user %s (uid %u) in %s", m->origin.where, k->name, m->outside,
-                             m->outside + (m->count - 1), user ? user : "?", (unsigned) uid,
-                             k->file);
+        {
+          husk_err_set (err, 0, "%s: %ss %" PRIu32 "-%" PRIu32 " are not delegated to "
+                        "user %s (uid %u) in %s", m->origin.where, k->name, m->outside,
+                        m->outside + (m->count - 1), user ? user : "?", (unsigned) uid,
+                        k->file);
+          subid_hint (k, user, uid, err);
+          return -1;
+        }
     }
   return 0;
 }
@@ -160,6 +187,15 @@ run_idmap_tool (const struct userns_kind *k, pid_t pid, struct husk_err *err)
   return husk_err_hint (err, "ranges must be delegated to you in %s", k->file);
 }
 
+/* Only a multi-id map needs newuidmap/newgidmap: one range of one id, the
+ * caller's own (what `husk spec --rootless` and --print-oci write), the
+ * kernel lets anyone write (issue 5). */
+static bool
+needs_idmap_tool (const struct userns_kind *k, bool root)
+{
+  return !root && k->n > 0 && !(k->n == 1 && k->v[0].count == 1 && k->v[0].outside == k->own);
+}
+
 static int
 write_idmap (const struct userns_kind *k, pid_t pid, bool root, uint32_t inside,
              uint32_t outside, struct husk_err *err)
@@ -168,7 +204,7 @@ write_idmap (const struct userns_kind *k, pid_t pid, bool root, uint32_t inside,
   size_t len = 0;
   int r;
 
-  if (k->n > 0 && !root)
+  if (needs_idmap_tool (k, root))
     return run_idmap_tool (k, pid, err);
   map = xmalloc ((k->n ? k->n : 1) * 36 + 1);
   if (k->n == 0)
@@ -209,7 +245,7 @@ userns_write_maps (pid_t pid, const struct userns_ids *ids, struct husk_err *err
   if (write_idmap (&u, pid, root, ids->inside_uid, ids->outside_uid, err) < 0)
     return -1;
   /* newgidmap decides about setgroups itself (subgid delegation allows it). */
-  if (ids->deny_setgroups && !(g.n > 0 && !root)
+  if (ids->deny_setgroups && !needs_idmap_tool (&g, root)
       && write_proc_file (pid, "setgroups", "deny\n", err) < 0 && err->errnum != ENOENT)
     return -1;
   return write_idmap (&g, pid, root, ids->inside_gid, ids->outside_gid, err);
@@ -221,6 +257,23 @@ userns_maps_id (const struct husk_idmap *v, size_t n, uint32_t outside)
   for (size_t i = 0; i < n; i++)
     if (outside >= v[i].outside && outside - v[i].outside < v[i].count)
       return true;
+  return false;
+}
+
+/* Is `gid` (inside) mapped by the gid map parent_side writes for a user
+ * namespace of husk's own: the --gid-map ranges, or the one-id default? */
+bool
+userns_inside_gid_mapped (const struct husk_plan *plan, gid_t egid, gid_t gid)
+{
+  if (plan->n_gid_maps == 0)
+    return gid == (plan->has_gid ? plan->gid : egid);
+  for (size_t i = 0; i < plan->n_gid_maps; i++)
+    {
+      const struct husk_idmap *m = &plan->gid_maps[i];
+
+      if (gid >= m->inside && gid - m->inside < m->count)
+        return true;
+    }
   return false;
 }
 

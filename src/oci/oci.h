@@ -24,4 +24,25 @@ int oci_load (struct husk_plan *plan, const char *path, struct husk_err *err);
 int oci_load_text (struct husk_plan *plan, const char *text, size_t len, const char *bundle,
                    const char *name, unsigned *warnings, struct husk_err *err);
 
+/* export.c (issue 5): what a flag plan leaves to run time, for the export. */
+#include <stdio.h>
+#include <sys/types.h>
+struct oci_host
+{
+  uid_t euid;
+  gid_t egid;
+  char **environ;  /* the environment the flags' edits apply to */
+  const char *cwd; /* the flags' default working directory; NULL when unknown */
+};
+
+/* Write the config.json equivalent to plan (built from flags) to out
+ * (`husk --print-oci`); host NULL means this process.  Errors name the
+ * flag that has no config.json form. */
+int oci_export (const struct husk_plan *plan, const struct oci_host *host, FILE *out,
+                struct husk_err *err);
+
+/* spec.c (issue 5): `husk spec [--rootless] [--bundle DIR]`; argv[0] is
+ * "spec".  Writes DIR/config.json, never over an existing one. */
+int oci_spec (int argc, char **argv, struct husk_err *err);
+
 #endif

@@ -27,7 +27,8 @@
  *   landlock-tcp bind|connect N      one per port flag, in order
  *   landlock-scope abstract-unix|signal
  *   info-fd N, json-status-fd N, sync-fd N, block-fd N, userns-block-fd N,
- *   userns N, userns2 N, pidns N     one line each, when given
+ *   userns N, userns2 N, pidns N,    one line each, when given
+ *   pidfd-fd N
  *   disable-userns / assert-userns-disabled
  *   lock-file "S"                    one per --lock-file, in order
  *   uid-map INSIDE OUTSIDE COUNT     one per range, in order (unsigned)
@@ -521,6 +522,7 @@ dump_lifecycle (FILE *out, const struct husk_plan *plan)
   dump_fdarg (out, "userns", &plan->userns_fd);
   dump_fdarg (out, "userns2", &plan->userns2_fd);
   dump_fdarg (out, "pidns", &plan->pidns_fd);
+  dump_fdarg (out, "pidfd-fd", &plan->pidfd_fd);
   if (plan->disable_userns)
     fputs ("disable-userns\n", out);
   if (plan->assert_userns_disabled)

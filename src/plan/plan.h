@@ -291,6 +291,7 @@ struct husk_plan
   struct husk_fdarg userns_fd;       /* join this user namespace instead of a new one */
   struct husk_fdarg userns2_fd;      /* switch to this user namespace after setup */
   struct husk_fdarg pidns_fd;        /* join (or nest under) this pid namespace */
+  struct husk_fdarg pidfd_fd;        /* issue 6: a unix socket, gets the program's pidfd */
   bool disable_userns;               /* the sandbox may create no user namespaces */
   bool assert_userns_disabled;       /* fail unless that already holds */
   struct husk_lockfile *lock_files;  /* read-locked by the sandbox's init */
@@ -359,6 +360,7 @@ struct husk_plan
 
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */
+  bool print_oci;            /* --print-oci: export as config.json and exit 0 (issue 5) */
   char *oci_path;            /* --oci PATH: main fills the plan with oci_load (issue 5) */
 };
 

@@ -20,6 +20,11 @@
 # reads "@BUNDLE@" again in the output (for --oci cases).
 # Output is TAP; exit status 1 when a case fails.
 #
+# Environment: HUSK_GOLDEN_WRAPPER, a command (split at blanks) husk is run
+# under, e.g. "valgrind --quiet --error-exitcode=99" (run-tests.sh sets it
+# for HUSK_VALGRIND=1): a report from it changes the exit status or stderr,
+# so the case fails.
+#
 # Must not: need privileges; husk --print-plan never creates a sandbox.
 
 set -u
@@ -35,6 +40,7 @@ if [ $# -lt 1 ]; then
 fi
 husk=$1
 shift
+wrapper=${HUSK_GOLDEN_WRAPPER-}
 case $husk in
   /*) ;;
   *) husk=$(pwd)/$husk ;;
@@ -64,9 +70,9 @@ run_case () {
     set -- "$@" "$line"
   done < "$dir/$name.args"
   if [ -f "$dir/$name.fd3" ]; then
-    "$husk" --print-plan "$@" > "$tmp/out" 2> "$tmp/err" 3< "$dir/$name.fd3"
+    $wrapper "$husk" --print-plan "$@" > "$tmp/out" 2> "$tmp/err" 3< "$dir/$name.fd3"
   else
-    "$husk" --print-plan "$@" > "$tmp/out" 2> "$tmp/err" 3<&-
+    $wrapper "$husk" --print-plan "$@" > "$tmp/out" 2> "$tmp/err" 3<&-
   fi
   echo $? > "$tmp/rc"
   # --version's features line ("+SECCOMP -LANDLOCK +SELINUX ...") depends on

@@ -58,13 +58,13 @@ fi
 timeout 30 sh -c 'echo go >"$1"' _ "$T/go"  # no hang if husk died early
 wait "$hpid"
 is "--json-status-fd: husk exits with the program's status" 7 "$?"
-is "--json-status-fd: last line is the exit code" '{ "exit-code": 7 }' "$(tail -n1 "$T/js")"
+like "--json-status-fd: last line is the exit code" '^\{ "exit-code": 7[,} ]' "$(tail -n1 "$T/js")"
 is "--json-status-fd: three objects" 3 "$(wc -l <"$T/js")"
 
 # Killed by a signal: 128+N, as the exit status.
 hrun "${SB[@]}" --json-status-fd 4 "$P" kill-self TERM 4>"$T/js2"
-is "--json-status-fd: exit-code of a program killed by SIGTERM is 143" \
-  '{ "exit-code": 143 }' "$(tail -n1 "$T/js2")"
+like "--json-status-fd: exit-code of a program killed by SIGTERM is 143" \
+  '^\{ "exit-code": 143[,} ]' "$(tail -n1 "$T/js2")"
 
 # Without a pid namespace the program is the first process.
 hrun --ro-bind / / --json-status-fd 4 true 4>"$T/js3"
@@ -75,7 +75,7 @@ is "--json-status-fd without --unshare-pid: command-pid = child-pid" \
 hrun "${SB[@]}" --json-status-fd 4 --lock-file /nonexistent/husk-t true 4>"$T/js4"
 is "setup failure: exit 1" 1 "$RC"
 husk_error_line "setup failure: one error line naming --lock-file" "--lock-file /nonexistent/husk-t"
-lacks_line "setup failure: no exit-code object" '{ "exit-code": 1 }' "$(cat "$T/js4")"
+unlike "setup failure: no exit-code object" '"exit-code"' "$(cat "$T/js4")"
 
 # --- --info-fd: same first object, pretty-printed, closed early ------------------
 start=$(date +%s%N)
@@ -107,8 +107,10 @@ if command -v bwrap >/dev/null && ! is_bwrap \
       "$(tr 0-9 N <"$T/bi" | tr -s N)" "$(tr 0-9 N <"$T/hi" | tr -s N)"
     is "parity $ns: --json-status-fd first object has bwrap's members" \
       "$(head -n1 "$T/bj" | json_keys)" "$(head -n1 "$T/hj" | json_keys)"
-    is "parity $ns: --json-status-fd last object is bwrap's" \
-      "$(tail -n1 "$T/bj")" "$(tail -n1 "$T/hj")"
+    # husk adds resource usage members to it (documented, issue 6).
+    is "parity $ns: --json-status-fd last object is bwrap's (but for husk's usage members)" \
+      "$(tail -n1 "$T/bj")" \
+      "$(tail -n1 "$T/hj" | sed -E 's/, "(max-rss-kib|user-time-us|system-time-us|memory-peak|pids-peak)": [0-9]+//g')"
   done
 elif is_bwrap; then
   skip "parity with bwrap" "this run tests bwrap itself"
@@ -244,6 +246,7 @@ else
   is "--uid-map of the caller's own uid (newuidmap): uid 0 inside" 0 "$(kv uid "$OUT")"
   hrun --ro-bind / / --unshare-user --uid-map 0 "$uid" 1 --uid-map 1 4000000000 5 --uid 0 true
   is "--uid-map of a range not delegated: exit 1" 1 "$RC"
+  ERR=$(printf '%s\n' "$ERR" | grep -v '^husk: hint: ')  # a hint when there is no range at all
   husk_error_line "... one error line naming /etc/subuid" "/etc/subuid"
 fi
 
