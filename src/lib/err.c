@@ -141,3 +141,15 @@ husk_die (const char *fmt, ...)
   err_print_line (3, NULL, buf);
   exit (1);
 }
+
+void
+husk_err_clean_text (char *buf, size_t len, const char *text)
+{
+  size_t i;
+
+  if (len == 0)
+    return;
+  for (i = 0; i + 1 < len && text[i] != '\0'; i++)
+    buf[i] = ((unsigned char) text[i] < 0x20 || text[i] == 0x7f) ? '?' : text[i];
+  buf[i] = '\0';
+}

@@ -45,6 +45,11 @@ void husk_err_format (const struct husk_err *err, char *buf, size_t len);
 extern const char *husk_progname;
 extern int husk_level_prefix;
 
+/* Copy text (at most len bytes incl. NUL) into buf with every control
+ * byte replaced by '?': for quoting third-party text, such as a JSON
+ * parser's message that quotes raw input, in a one-line error. */
+void husk_err_clean_text (char *buf, size_t len, const char *text);
+
 /* Print "husk: msg[: strerror]\n" (and the hint) to stderr. */
 void husk_err_print (const struct husk_err *err);
 

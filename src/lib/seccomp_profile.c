@@ -693,8 +693,14 @@ seccomp_profile_load (const char *path, const char *where, struct sock_filter **
     return 0;
   profile = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (profile == NULL)
-    return husk_err_set (err, 0, "%s: line %d, column %d: %s", where, jerr.line, jerr.column,
-                         jerr.text);
+    {
+      char text[sizeof jerr.text];
+
+      /* jansson quotes the raw input after "near", newlines included. */
+      husk_err_clean_text (text, sizeof text, jerr.text);
+      return husk_err_set (err, 0, "%s: line %d, column %d: %s", where, jerr.line, jerr.column,
+                           text);
+    }
   r = seccomp_profile_compile (profile, NULL, prog, n, err);
   json_decref (profile);
   if (r < 0)

@@ -308,7 +308,7 @@ exp_op (struct exp *x, size_t i, struct husk_err *err)
 static int
 exp_mounts (struct exp *x, json_t *top, struct husk_err *err)
 {
-  json_t *root = json_object ();
+  json_t *root;
 
   x->mounts = json_array ();
   exp_add (top, "mounts", x->mounts);
@@ -319,6 +319,7 @@ exp_mounts (struct exp *x, json_t *top, struct husk_err *err)
   for (size_t i = 0; i < x->plan->n_ops; i++)
     if (exp_op (x, i, err) < 0)
       return -1;
+  root = json_object ();
   exp_add (root, "path", json_string ("rootfs"));
   exp_add (root, "readonly", json_boolean (x->root_readonly));
   exp_add (top, "root", root);

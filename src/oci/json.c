@@ -40,7 +40,13 @@ oci_json_parse (const char *text, size_t len, const char *name, json_t **out, st
   /* Duplicate keys: which one counts differs between parsers, so refuse. */
   *out = json_loadb (text, len, JSON_REJECT_DUPLICATES, &je);
   if (*out == NULL)
-    return husk_err_set (err, 0, "%s: line %d, column %d: %s", name, je.line, je.column, je.text);
+    {
+      char clean[sizeof je.text];
+
+      /* jansson quotes the raw input after "near", newlines included. */
+      husk_err_clean_text (clean, sizeof clean, je.text);
+      return husk_err_set (err, 0, "%s: line %d, column %d: %s", name, je.line, je.column, clean);
+    }
   if (!json_is_object (*out))
     {
       json_decref (*out);
