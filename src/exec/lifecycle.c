@@ -107,7 +107,7 @@ lifecycle_check_fds (const struct husk_plan *plan, struct husk_err *err)
   const struct husk_fdarg *v[] = {
     &plan->info_fd,    &plan->json_status_fd,  &plan->sync_fd,
     &plan->block_fd,   &plan->userns_block_fd, &plan->userns_fd,
-    &plan->userns2_fd, &plan->pidns_fd,        &plan->pidfd_fd,
+    &plan->userns2_fd, &plan->pidfd_fd,
   };
   struct stat st;
   int domain = 0;

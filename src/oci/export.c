@@ -83,7 +83,7 @@ exp_check_fdargs (const struct husk_plan *plan, struct husk_err *err)
   const struct husk_fdarg *fds[] = {
     &plan->info_fd,    &plan->json_status_fd,  &plan->sync_fd,
     &plan->block_fd,   &plan->userns_block_fd, &plan->userns_fd,
-    &plan->userns2_fd, &plan->pidns_fd,        &plan->pidfd_fd,
+    &plan->userns2_fd, &plan->pidfd_fd,
   };
 
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)

@@ -521,7 +521,6 @@ dump_lifecycle (FILE *out, const struct husk_plan *plan)
   dump_fdarg (out, "userns-block-fd", &plan->userns_block_fd);
   dump_fdarg (out, "userns", &plan->userns_fd);
   dump_fdarg (out, "userns2", &plan->userns2_fd);
-  dump_fdarg (out, "pidns", &plan->pidns_fd);
   dump_fdarg (out, "pidfd-fd", &plan->pidfd_fd);
   if (plan->disable_userns)
     fputs ("disable-userns\n", out);

@@ -19,7 +19,7 @@ plan_fdargs (struct husk_plan *plan, size_t i)
 {
   struct husk_fdarg *v[] = {
     &plan->info_fd, &plan->json_status_fd, &plan->sync_fd, &plan->block_fd,
-    &plan->userns_block_fd, &plan->userns_fd, &plan->userns2_fd, &plan->pidns_fd,
+    &plan->userns_block_fd, &plan->userns_fd, &plan->userns2_fd,
     &plan->pidfd_fd,
   };
 

@@ -290,7 +290,6 @@ struct husk_plan
   struct husk_fdarg userns_block_fd; /* parent waits here before the child goes on */
   struct husk_fdarg userns_fd;       /* join this user namespace instead of a new one */
   struct husk_fdarg userns2_fd;      /* switch to this user namespace after setup */
-  struct husk_fdarg pidns_fd;        /* join (or nest under) this pid namespace */
   struct husk_fdarg pidfd_fd;        /* issue 6: a unix socket, gets the program's pidfd */
   bool disable_userns;               /* the sandbox may create no user namespaces */
   bool assert_userns_disabled;       /* fail unless that already holds */

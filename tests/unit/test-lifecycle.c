@@ -92,7 +92,7 @@ test_fds (void)
   plan_init (&plan);
   ok (plan.info_fd.fd == -1 && plan.json_status_fd.fd == -1 && plan.sync_fd.fd == -1
           && plan.block_fd.fd == -1 && plan.userns_block_fd.fd == -1
-          && plan.userns_fd.fd == -1 && plan.userns2_fd.fd == -1 && plan.pidns_fd.fd == -1,
+          && plan.userns_fd.fd == -1 && plan.userns2_fd.fd == -1,
       "plan_init: every lifecycle fd is -1");
   plan_free (&plan);
 
