@@ -56,31 +56,6 @@ oci_json_parse (const char *text, size_t len, const char *name, json_t **out, st
   return 0;
 }
 
-const char *
-oci_json_kind (const json_t *v)
-{
-  switch (json_typeof (v))
-    {
-    case JSON_OBJECT:
-      return "an object";
-    case JSON_ARRAY:
-      return "an array";
-    case JSON_STRING:
-      return "a string";
-    case JSON_INTEGER:
-      return "an integer";
-    case JSON_REAL:
-      return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-      return "a boolean";
-    case JSON_NULL:
-      return "null";
-    default:
-      return "a value";
-    }
-}
-
 static const char *
 oci_type_name (json_type type)
 {
@@ -104,6 +79,12 @@ oci_type_name (json_type type)
     default:
       return "a value";
     }
+}
+
+const char *
+oci_json_kind (const json_t *v)
+{
+  return oci_type_name (json_typeof (v));
 }
 
 int
