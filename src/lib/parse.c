@@ -79,3 +79,64 @@ parse_size (const char *s, uint64_t *out)
   *out = v;
   return 0;
 }
+
+/* One decimal number at *p, up to a ',', '-' or the end; moves *p past it. */
+static int
+parse_list_number (const char **p, unsigned limit, unsigned *out)
+{
+  uint64_t v = 0;
+  const char *s = *p;
+
+  if (*s < '0' || *s > '9')
+    return -1;
+  for (; *s >= '0' && *s <= '9'; s++)
+    {
+      v = v * 10 + (uint64_t) (*s - '0');
+      if (v >= limit)
+        return -1;
+    }
+  *out = (unsigned) v;
+  *p = s;
+  return 0;
+}
+
+/* bits NULL: only check. */
+static int
+parse_bit_list_pass (const char *s, uint64_t *bits, unsigned nbits)
+{
+  const char *p = s;
+
+  if (s == NULL || *s == '\0')
+    return -1;
+  for (;;)
+    {
+      unsigned lo, hi;
+
+      if (parse_list_number (&p, nbits, &lo) < 0)
+        return -1;
+      hi = lo;
+      if (*p == '-')
+        {
+          p++;
+          if (parse_list_number (&p, nbits, &hi) < 0 || hi < lo)
+            return -1;
+        }
+      for (unsigned b = lo; bits != NULL && b <= hi; b++)
+        bits[b / 64] |= UINT64_C (1) << (b % 64);
+      if (*p == '\0')
+        return 0;
+      if (*p != ',')
+        return -1;
+      p++;
+    }
+}
+
+int
+parse_bit_list (const char *s, uint64_t *bits, unsigned nbits)
+{
+  if (parse_bit_list_pass (s, NULL, nbits) < 0)
+    return -1;
+  for (unsigned i = 0; i < (nbits + 63) / 64; i++)
+    bits[i] = 0;
+  return parse_bit_list_pass (s, bits, nbits);
+}

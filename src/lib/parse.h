@@ -23,4 +23,10 @@ int parse_octal_mode (const char *s, int *out);
 /* Size in bytes: decimal, greater than 0. */
 int parse_size (const char *s, uint64_t *out);
 
+/* A list of numbers and ranges, "0-3,7" (the kernel's cpulist format):
+ * sets bit N of bits[] (nbits bits, words of 64) for each N listed, every
+ * N below nbits; ranges ascending; no spaces, no empty items.  bits[] is
+ * overwritten only on success. */
+int parse_bit_list (const char *s, uint64_t *bits, unsigned nbits);
+
 #endif

@@ -665,6 +665,20 @@ test_parsers (void)
       && parse_size ("-1", &size) < 0
       && parse_size ("18446744073709551616", &size) < 0,
       "parse_size rejects 0, empty, sign, overflow");
+  {
+    static const char *const bad_lists[] = { "",    ",",    "0,", ",0",  "0-",    "-1",  "1-0",
+                                             "0 1", "0, 1", "a",  "128", "0-128", "00x", "1--2" };
+    uint64_t bits[2] = { 7, 7 };
+
+    ok (parse_bit_list ("0-3,7,64,127", bits, 128) == 0 && bits[0] == 0x8f
+          && bits[1] == (UINT64_C (1) | UINT64_C (1) << 63),
+        "parse_bit_list ranges and single numbers");
+    ok (parse_bit_list ("5,5,3-5", bits, 128) == 0 && bits[0] == 0x38 && bits[1] == 0,
+        "parse_bit_list overlaps, unsorted items");
+    for (all = 1, i = 0; i < sizeof bad_lists / sizeof bad_lists[0]; i++)
+      all &= parse_bit_list (bad_lists[i], bits, 128) < 0;
+    ok (all && bits[0] == 0x38, "parse_bit_list rejects bad lists and keeps bits[]");
+  }
 
   expect_err ("uid 4294967295 rejected", A ("--uid", "4294967295", "true"),
               "--uid 4294967295: invalid uid \"4294967295\"");
