@@ -30,7 +30,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -84,15 +86,14 @@ usage (const char *msg)
 {
   if (msg != NULL)
     fprintf (stderr, "husk-probe: %s\n", msg);
-  fprintf (stderr,
-           "usage: husk-probe SUBCOMMAND [ARGS]\n"
-           "  ids | status | fds | hostname | ns | pid | cwd | env | argv\n"
-           "  mountinfo | net | tiocsti | tiocsti-hi | tiocsti-i386 | tioclinux\n"
-           "  rawsock | orphan\n"
-           "  write PATH | read PATH | mkdir PATH | stat PATH | statfs PATH | ls DIR\n"
-           "  keyctl | mount-tmpfs DIR | tcp-serve PORT | tcp-read PORT\n"
-           "  exit N | kill-self SIG | sleep SECS\n"
-           "  tcp-bind PORT | tcp-connect PORT | signal PID | abstract-connect NAME\n");
+  fprintf (stderr, "usage: husk-probe SUBCOMMAND [ARGS]\n"
+                   "  ids | status | fds | hostname | ns | pid | cwd | env | argv\n"
+                   "  mountinfo | net | tiocsti | tiocsti-hi | tiocsti-i386 | tioclinux\n"
+                   "  rawsock | orphan | sched\n"
+                   "  write PATH | read PATH | mkdir PATH | stat PATH | statfs PATH | ls DIR\n"
+                   "  keyctl | mount-tmpfs DIR | tcp-serve PORT | tcp-read PORT\n"
+                   "  exit N | kill-self SIG | sleep SECS\n"
+                   "  tcp-bind PORT | tcp-connect PORT | signal PID | abstract-connect NAME\n");
   return PROBE_USAGE;
 }
 
@@ -1052,6 +1053,98 @@ cmd_abstract_connect (const char *name)
   return 0;
 }
 
+/* A bitmap of nbits bits (in unsigned longs) as a kernel cpulist. */
+static void
+print_list (const char *key, const unsigned long *bits, unsigned nbits)
+{
+  const unsigned w = 8 * sizeof (unsigned long);
+  bool first = true;
+
+  printf ("%s=", key);
+  for (unsigned i = 0; i < nbits; i++)
+    {
+      unsigned j = i;
+
+      if (!(bits[i / w] & (1UL << (i % w))))
+        continue;
+      while (j + 1 < nbits && (bits[(j + 1) / w] & (1UL << ((j + 1) % w))))
+        j++;
+      printf (first ? "%u" : ",%u", i);
+      if (j > i)
+        printf ("-%u", j);
+      first = false;
+      i = j;
+    }
+  putchar ('\n');
+}
+
+/* sched: the scheduling attributes (sched_getattr), nice, I/O priority
+ * (ioprio_get), CPU affinity and NUMA memory policy (get_mempolicy) of
+ * this process. */
+static int
+cmd_sched (void)
+{
+  static const char *const policies[] = {
+    "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",       "SCHED_BATCH",
+    "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE",
+  };
+  static const char *const classes[] = {
+    "IOPRIO_CLASS_NONE",
+    "IOPRIO_CLASS_RT",
+    "IOPRIO_CLASS_BE",
+    "IOPRIO_CLASS_IDLE",
+  };
+  static const char *const modes[] = {
+    "MPOL_DEFAULT",        "MPOL_PREFERRED",           "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL",
+    "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE",
+  };
+  struct
+  {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+    uint32_t util_min, util_max;
+  } a;
+  unsigned long cpus[1024 / (8 * sizeof (unsigned long))];
+  unsigned long nodes[1024 / (8 * sizeof (unsigned long))];
+  long io;
+  int mode = 0;
+
+  memset (&a, 0, sizeof a);
+  if (syscall (SYS_sched_getattr, 0, &a, (unsigned) sizeof a, 0) < 0)
+    printf ("sched=%s\n", errno_name (errno));
+  else
+    printf ("sched-policy=%s\nsched-priority=%u\nsched-flags=0x%llx\nsched-nice=%d\n"
+            "sched-runtime=%llu\nsched-deadline=%llu\nsched-period=%llu\n",
+            a.policy < 7 ? policies[a.policy] : "?", a.priority, (unsigned long long) a.flags,
+            a.nice, (unsigned long long) a.runtime, (unsigned long long) a.deadline,
+            (unsigned long long) a.period);
+  errno = 0;
+  printf ("nice=%d\n", getpriority (PRIO_PROCESS, 0));
+  io = syscall (SYS_ioprio_get, 1, 0); /* IOPRIO_WHO_PROCESS, self */
+  if (io < 0)
+    printf ("ioprio=%s\n", errno_name (errno));
+  else
+    printf ("ioprio=%s %ld\n", (io >> 13) < 4 ? classes[io >> 13] : "?", io & 0x1fff);
+  memset (cpus, 0, sizeof cpus);
+  if (syscall (SYS_sched_getaffinity, 0, sizeof cpus, cpus) < 0)
+    printf ("cpus=%s\n", errno_name (errno));
+  else
+    print_list ("cpus", cpus, 1024);
+  memset (nodes, 0, sizeof nodes);
+  if (syscall (SYS_get_mempolicy, &mode, nodes, 1024UL + 1, NULL, 0UL) < 0)
+    printf ("mempolicy=%s\n", errno_name (errno));
+  else
+    {
+      printf ("mempolicy=%s flags=0x%x\n", (mode & 0xff) < 7 ? modes[mode & 0xff] : "?",
+              (unsigned) mode & ~0xffu);
+      print_list ("mempolicy-nodes", nodes, 1024);
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1084,6 +1177,7 @@ main (int argc, char **argv)
   NOARGS ("rawsock", cmd_rawsock);
   NOARGS ("net", cmd_net);
   NOARGS ("orphan", cmd_orphan);
+  NOARGS ("sched", cmd_sched);
   ONEARG ("write", cmd_write);
   ONEARG ("read", cmd_read);
   ONEARG ("mkdir", cmd_mkdir);
