@@ -38,6 +38,15 @@ int sync_recv_fd (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid
  * the seccomp filters: umask, personality. */
 int procattrs_child_early (const struct husk_plan *plan, struct husk_err *err);
 int procattrs_before_exec (const struct husk_plan *plan, struct husk_err *err);
+/* The initial CPU affinity (first thing in the child); the scheduler and
+ * I/O priority (in the program's process, before capabilities are
+ * dropped); the final CPU affinity and memory policy (just before
+ * seccomp and execve). */
+/* Parent, phase 0: refuse what cannot be honoured here (linux.intelRdt). */
+int procattrs_check (const struct husk_plan *plan, struct husk_err *err);
+int procattrs_child_start (const struct husk_plan *plan, struct husk_err *err);
+int procattrs_sched_io (const struct husk_plan *plan, struct husk_err *err);
+int procattrs_last (const struct husk_plan *plan, struct husk_err *err);
 
 /* pty.c (issue 5): process.terminal.  The child opens a pty in the
  * sandbox's own /dev/pts after pivot_root, makes the slave its stdio and
@@ -126,6 +135,9 @@ char *lsm_mount_data (const struct husk_plan *plan, const char *data);
 
 /* net.c: bring up loopback in a new network namespace. */
 int net_loopback_up (struct husk_err *err);
+/* Parent, before GO: move plan->netdevs into the network namespace of
+ * the child `pid` (linux.netDevices). */
+int net_move_devices (const struct husk_plan *plan, pid_t pid, struct husk_err *err);
 
 /* pid1.c: a tiny reaper as pid 1 of a new pid namespace.  Forks; returns 0
  * in the child that goes on to exec; never returns in the reaper. */

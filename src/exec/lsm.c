@@ -1,5 +1,7 @@
 /* lsm.c: SELinux labels (--exec-label, --file-label), through libselinux
- * when husk was built with it (HAVE_SELINUX).
+ * when husk was built with it (HAVE_SELINUX); the OCI AppArmor profile
+ * (process.apparmorProfile, issue 5), through libapparmor when husk was
+ * built with it (HAVE_APPARMOR).  Both libraries are dlopen()ed.
  *
  * libselinux is loaded with dlopen only when a label is asked for: linked
  * normally, its constructor (statfs of selinuxfs, reading
@@ -12,6 +14,9 @@
  * be worse than refusing.  (bwrap 0.8 refuses the same way: "labeling not
  * supported on this system".)
  *
+ * The AppArmor profile is refused the same way when AppArmor is not
+ * enabled; otherwise aa_change_onexec asks for it at the program's execve.
+ *
  * Must not: write labels anywhere but the calling task (the exec label) and
  * the mount data handed back to the caller.
  */
@@ -19,9 +24,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef HAVE_SELINUX
+#if defined HAVE_SELINUX || defined HAVE_APPARMOR
 #include <dlfcn.h>
+#endif
+#ifdef HAVE_SELINUX
 #include <selinux/selinux.h>
+#endif
+#ifdef HAVE_APPARMOR
+#include <sys/apparmor.h>
 #endif
 
 #include "exec/exec_int.h"
@@ -59,6 +69,65 @@ lsm_load (const struct husk_origin *origin, struct husk_err *err)
 }
 #endif
 
+#ifdef HAVE_APPARMOR
+static struct
+{
+  void *handle;
+  __typeof__ (aa_is_enabled) *is_enabled;
+  __typeof__ (aa_change_onexec) *change_onexec;
+} lsm_aa;
+
+static int
+lsm_aa_load (const struct husk_origin *origin, struct husk_err *err)
+{
+  if (lsm_aa.handle != NULL)
+    return 0;
+  lsm_aa.handle = dlopen ("libapparmor.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (lsm_aa.handle == NULL)
+    return husk_err_set (err, 0, "%s: cannot load libapparmor.so.1: %s", origin->where, dlerror ());
+  lsm_aa.is_enabled = (__typeof__ (lsm_aa.is_enabled)) dlsym (lsm_aa.handle, "aa_is_enabled");
+  lsm_aa.change_onexec
+    = (__typeof__ (lsm_aa.change_onexec)) dlsym (lsm_aa.handle, "aa_change_onexec");
+  if (!lsm_aa.is_enabled || !lsm_aa.change_onexec)
+    return husk_err_set (err, 0, "%s: libapparmor.so.1 lacks a needed function", origin->where);
+  return 0;
+}
+#endif
+
+static int
+lsm_apparmor_check (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (plan->apparmor_profile == NULL)
+    return 0;
+#ifdef HAVE_APPARMOR
+  if (lsm_aa_load (&plan->apparmor_origin, err) < 0)
+    return -1;
+  if (lsm_aa.is_enabled () <= 0)
+    return husk_err_set (err, 0, "%s: AppArmor is not enabled on this system",
+                         plan->apparmor_origin.where);
+  return 0;
+#else
+  return husk_err_set (err, 0, "%s: this husk was built without AppArmor support",
+                       plan->apparmor_origin.where);
+#endif
+}
+
+static int
+lsm_apparmor_set (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (plan->apparmor_profile == NULL)
+    return 0;
+#ifdef HAVE_APPARMOR
+  if (lsm_aa_load (&plan->apparmor_origin, err) < 0)
+    return -1;
+  if (lsm_aa.change_onexec (plan->apparmor_profile) < 0)
+    return husk_err_sys (err, "%s: aa_change_onexec", plan->apparmor_origin.where);
+  return 0;
+#else
+  return lsm_apparmor_check (plan, err);
+#endif
+}
+
 static int
 lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_err *err)
 {
@@ -80,7 +149,8 @@ lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_
 int
 lsm_check (const struct husk_plan *plan, struct husk_err *err)
 {
-  if (lsm_check_one (plan->exec_label, &plan->exec_label_origin, err) < 0)
+  if (lsm_check_one (plan->exec_label, &plan->exec_label_origin, err) < 0
+      || lsm_apparmor_check (plan, err) < 0)
     return -1;
   return lsm_check_one (plan->file_label, &plan->file_label_origin, err);
 }
@@ -88,6 +158,8 @@ lsm_check (const struct husk_plan *plan, struct husk_err *err)
 int
 lsm_set_exec_label (const struct husk_plan *plan, struct husk_err *err)
 {
+  if (lsm_apparmor_set (plan, err) < 0)
+    return -1;
   if (plan->exec_label == NULL)
     return 0;
 #ifdef HAVE_SELINUX

@@ -263,7 +263,7 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
                         && !userns_inside_gid_mapped (plan, ctx->egid, 5);
 
   /* Before anything: its offsets can be set only while it is empty. */
-  if (timens_child_setup (plan, err) < 0)
+  if (timens_child_setup (plan, err) < 0 || procattrs_child_start (plan, err) < 0)
     return -1;
   /* While the host's /proc is still reachable (the label applies at the
    * next execve only, which is the program's). */
@@ -315,8 +315,11 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   /* Landlock after caps_apply (which sets no_new_privs, required for an
    * unprivileged landlock_restrict_self) and after pivot_root (its paths
    * are the sandbox's), before seccomp (a filter may forbid its syscalls). */
-  if (caps_apply (plan, err) < 0 || landlock_apply (plan, err) < 0
-      || rlimits_apply (plan, err) < 0 || procattrs_before_exec (plan, err) < 0
+  /* OCI (issue 5): in the program's own process, with capabilities. */
+  if (procattrs_sched_io (plan, err) < 0)
+    return -1;
+  if (caps_apply (plan, err) < 0 || landlock_apply (plan, err) < 0 || rlimits_apply (plan, err) < 0
+      || procattrs_before_exec (plan, err) < 0 || procattrs_last (plan, err) < 0
       || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)
     return -1;
   /* Signals sent meanwhile were kept pending; a filter may forbid
@@ -489,7 +492,8 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
     }
   /* Issue 6: into the cgroup (if clone3 could not), pasta on the
    * network namespace, both before the child runs anything. */
-  if (cgroup_enter (&ctx->cg, pid, err) < 0 || pasta_start (plan, pid, &ctx->pasta, err) < 0)
+  if (cgroup_enter (&ctx->cg, pid, err) < 0 || pasta_start (plan, pid, &ctx->pasta, err) < 0
+      || net_move_devices (plan, pid, err) < 0)
     {
       kill (pid, SIGKILL);
       wait_child (pid, &wstatus);
@@ -572,11 +576,10 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   ctx.joined_user = plan->userns_fd.fd >= 0;
   /* Joined namespaces first (issue 6): whether a user namespace was
    * joined decides whether a new one is needed. */
-  if (check_op_fds (plan, err) < 0
-      || lifecycle_check_fds (plan, err) < 0 || lifecycle_join_userns (plan, err) < 0
-      || nsjoin_parent (plan, &ctx.joined_user, err) < 0
+  if (check_op_fds (plan, err) < 0 || lifecycle_check_fds (plan, err) < 0
+      || lifecycle_join_userns (plan, err) < 0 || nsjoin_parent (plan, &ctx.joined_user, err) < 0
       || decide_namespaces (&ctx, err) < 0 || lsm_check (plan, err) < 0
-      || landlock_check (plan, err) < 0
+      || procattrs_check (plan, err) < 0 || landlock_check (plan, err) < 0
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
       || rlimits_parent_prepare (plan, err) < 0)
     return -1;

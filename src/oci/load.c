@@ -245,7 +245,8 @@ oci_load_process (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
     NULL,
   };
   static const char *const unsupported[] = {
-    "apparmorProfile", "scheduler", "ioPriority", "execCPUAffinity", "commandLine", NULL,
+    "commandLine",
+    NULL,
   };
   json_t *proc;
   const char *label;
@@ -271,6 +272,9 @@ oci_load_process (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
     }
   if (oci_load_args (ctx, proc, err) < 0 || oci_load_env (ctx, proc, err) < 0
       || oci_load_cwd (ctx, proc, err) < 0 || oci_load_user (ctx, proc, err) < 0)
+    return -1;
+  if (oci_load_scheduler (ctx, proc, err) < 0 || oci_load_io_priority (ctx, proc, err) < 0
+      || oci_load_cpu_affinity (ctx, proc, err) < 0 || oci_load_apparmor (ctx, proc, err) < 0)
     return -1;
   return oci_load_caps (ctx, proc, err);
 }
@@ -481,7 +485,9 @@ oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
     "netDevices",        "memoryPolicy", "rdmaResources", NULL,
   };
   static const char *const unsupported[] = {
-    "cgroupsPath", "intelRdt", "netDevices", "memoryPolicy", "rdmaResources", NULL,
+    "cgroupsPath",
+    "rdmaResources",
+    NULL,
   };
   const char *prop, *label;
 
@@ -510,6 +516,9 @@ oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
       || oci_load_idmap (ctx, lx, "gidMappings", err) < 0
       || oci_load_time_offsets (ctx, lx, err) < 0 || oci_load_sysctl (ctx, lx, err) < 0
       || oci_load_personality (ctx, lx, err) < 0 || oci_load_seccomp (ctx, lx, err) < 0)
+    return -1;
+  if (oci_load_memory_policy (ctx, lx, err) < 0 || oci_load_intel_rdt (ctx, lx, err) < 0
+      || oci_load_net_devices (ctx, lx, err) < 0)
     return -1;
   return oci_load_resources (ctx, lx, err);
 }

@@ -349,8 +349,18 @@ oci_load_personality (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
                            "(LINUX or LINUX32)",
                            q);
     }
-  if (flags != NULL && json_array_size (flags) > 0)
-    return husk_err_set (err, 0, "linux.personality.flags: not supported yet");
+  /* The runtime-spec: "Currently no flag values are supported." */
+  for (size_t i = 0; flags != NULL && i < json_array_size (flags); i++)
+    {
+      cleanup_free char *fp = oci_path_index ("linux.personality.flags", i);
+      cleanup_free char *q = NULL;
+      const char *flag;
+
+      if (oci_string_at (flags, "linux.personality.flags", i, &flag, err) < 0)
+        return -1;
+      q = oci_quote (flag);
+      return husk_err_set (err, 0, "%s: unknown flag %s (the runtime-spec defines none)", fp, q);
+    }
   plan->has_personality = true;
   plan->personality_origin = extras_origin ("linux.personality");
   return 0;

@@ -86,4 +86,14 @@ int oci_load_personality (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
 int oci_load_time_offsets (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
 int oci_load_domainname (struct oci_ctx *ctx, json_t *root, struct husk_err *err);
 
+/* load_attrs.c (issue 5): process.scheduler, ioPriority, execCPUAffinity,
+ * apparmorProfile; linux.memoryPolicy, intelRdt, netDevices. */
+int oci_load_scheduler (struct oci_ctx *ctx, json_t *proc, struct husk_err *err);
+int oci_load_io_priority (struct oci_ctx *ctx, json_t *proc, struct husk_err *err);
+int oci_load_cpu_affinity (struct oci_ctx *ctx, json_t *proc, struct husk_err *err);
+int oci_load_apparmor (struct oci_ctx *ctx, json_t *proc, struct husk_err *err);
+int oci_load_memory_policy (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+int oci_load_intel_rdt (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+int oci_load_net_devices (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+
 #endif

@@ -375,6 +375,25 @@ check_resources (const struct husk_plan *plan, struct husk_err *err)
   return 0;
 }
 
+/* OCI process and linux attributes (issue 5, second part). */
+static int
+check_oci_attrs (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (plan->n_netdevs > 0
+      && (!(plan->unshare & HUSK_NS_NET) || plan->join_ns[HUSK_JOIN_NET].origin.where != NULL
+          || plan->pasta))
+    return husk_err_set (err, 0, "%s: requires a new network namespace of the sandbox's own",
+                         check_where (&plan->netdevs[0].origin, "netdev"));
+  if (plan->sched.set && (plan->sched.nice < -20 || plan->sched.nice > 19))
+    return husk_err_set (err, 0, "%s: nice out of range",
+                         check_where (&plan->sched.origin, "scheduler"));
+  if (plan->ioprio.set
+      && (plan->ioprio.klass < 1 || plan->ioprio.klass > 3 || plan->ioprio.level < 0
+          || plan->ioprio.level > 7))
+    return husk_err_set (err, 0, "%s: out of range", check_where (&plan->ioprio.origin, "ioprio"));
+  return 0;
+}
+
 int
 plan_check (const struct husk_plan *plan, struct husk_err *err)
 {
@@ -391,6 +410,8 @@ plan_check (const struct husk_plan *plan, struct husk_err *err)
   if (check_process2 (plan, err) < 0)
     return -1;
   if (check_resources (plan, err) < 0)
+    return -1;
+  if (check_oci_attrs (plan, err) < 0)
     return -1;
   for (i = 0; i < plan->n_ops; i++)
     if (check_op (&plan->ops[i], err) < 0)

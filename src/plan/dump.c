@@ -51,6 +51,16 @@
  *   groups N...                      supplementary groups
  *   oom-score-adj N
  *   personality linux|linux32
+ *   scheduler POLICY nice=N priority=N flags=0xN runtime=N deadline=N period=N
+ *                                    POLICY: other fifo rr batch idle deadline
+ *   ioprio rt|be|idle N
+ *   cpus-initial LIST                CPU lists, as "0-3,7" (kernel cpulist form)
+ *   cpus-final LIST
+ *   mempolicy MODE flags=0xN nodes=LIST   MODE: default preferred bind interleave
+ *                                    local preferred-many weighted-interleave
+ *   apparmor "S"
+ *   intel-rdt                        linux.intelRdt given (refused when run)
+ *   netdev "NAME" "NEWNAME"          one per linux.netDevices entry, in order
  *
  * KIND is plan_op_kind_name().  Op fields, each only when set, in order:
  *   src="S"    host path (bind), link text (symlink)
@@ -443,6 +453,99 @@ dump_process2 (FILE *out, const struct husk_plan *plan)
     }
 }
 
+/* A bitmap as a kernel cpulist: "0-3,7"; "" when empty. */
+static void
+dump_bitmap (FILE *out, const struct husk_bitmap *b)
+{
+  bool first = true;
+
+  for (unsigned i = 0; i < HUSK_BITMAP_BITS; i++)
+    {
+      unsigned j = i;
+
+      if (!(b->bits[i / 64] & (UINT64_C (1) << (i % 64))))
+        continue;
+      while (j + 1 < HUSK_BITMAP_BITS && (b->bits[(j + 1) / 64] & (UINT64_C (1) << ((j + 1) % 64))))
+        j++;
+      fprintf (out, first ? "%u" : ",%u", i);
+      if (j > i)
+        fprintf (out, "-%u", j);
+      first = false;
+      i = j;
+    }
+}
+
+/* OCI process and linux attributes (issue 5, second part). */
+static void
+dump_oci_attrs (FILE *out, const struct husk_plan *plan)
+{
+  static const char *const policies[]
+    = { "other", "fifo", "rr", "batch", "iso", "idle", "deadline" };
+  static const char *const classes[] = { "none", "rt", "be", "idle" };
+  static const char *const modes[] = {
+    "default", "preferred", "bind", "interleave", "local", "preferred-many", "weighted-interleave",
+  };
+  const struct husk_sched *s = &plan->sched;
+
+  if (s->set)
+    {
+      fprintf (
+        out, "scheduler %s nice=%d priority=%u flags=0x%llx runtime=%llu deadline=%llu period=%llu",
+        s->policy < 7 ? policies[s->policy] : "?", (int) s->nice, (unsigned) s->priority,
+        (unsigned long long) s->flags, (unsigned long long) s->runtime,
+        (unsigned long long) s->deadline, (unsigned long long) s->period);
+      dump_origin_end (out, &s->origin);
+    }
+  if (plan->ioprio.set)
+    {
+      fprintf (out, "ioprio %s %d",
+               plan->ioprio.klass >= 0 && plan->ioprio.klass < 4 ? classes[plan->ioprio.klass]
+                                                                 : "?",
+               plan->ioprio.level);
+      dump_origin_end (out, &plan->ioprio.origin);
+    }
+  if (plan->cpus_initial.set)
+    {
+      fputs ("cpus-initial ", out);
+      dump_bitmap (out, &plan->cpus_initial);
+      dump_origin_end (out, &plan->cpus_initial.origin);
+    }
+  if (plan->cpus_final.set)
+    {
+      fputs ("cpus-final ", out);
+      dump_bitmap (out, &plan->cpus_final);
+      dump_origin_end (out, &plan->cpus_final.origin);
+    }
+  if (plan->mempolicy.set)
+    {
+      fprintf (out, "mempolicy %s flags=0x%x nodes=",
+               plan->mempolicy.mode >= 0 && plan->mempolicy.mode < 7 ? modes[plan->mempolicy.mode]
+                                                                     : "?",
+               plan->mempolicy.flags);
+      dump_bitmap (out, &plan->mempolicy.nodes);
+      dump_origin_end (out, &plan->mempolicy.origin);
+    }
+  if (plan->apparmor_profile)
+    {
+      fputs ("apparmor ", out);
+      dump_str (out, plan->apparmor_profile);
+      dump_origin_end (out, &plan->apparmor_origin);
+    }
+  if (plan->intel_rdt)
+    {
+      fputs ("intel-rdt", out);
+      dump_origin_end (out, &plan->intel_rdt_origin);
+    }
+  for (size_t i = 0; i < plan->n_netdevs; i++)
+    {
+      fputs ("netdev ", out);
+      dump_str (out, plan->netdevs[i].name);
+      fputc (' ', out);
+      dump_str (out, plan->netdevs[i].new_name);
+      dump_origin_end (out, &plan->netdevs[i].origin);
+    }
+}
+
 /* OCI extras (issue 5). */
 static void
 dump_oci_extras (FILE *out, const struct husk_plan *plan)
@@ -601,4 +704,5 @@ plan_dump (const struct husk_plan *plan, FILE *out)
   dump_process2 (out, plan);
   /* OCI extras (issue 5). */
   dump_oci_extras (out, plan);
+  dump_oci_attrs (out, plan);
 }

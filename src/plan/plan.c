@@ -130,6 +130,14 @@ plan_oci_extras_init (struct husk_plan *plan)
   plan->groups_origin.argi = -1;
   plan->oom_score_adj_origin.argi = -1;
   plan->personality_origin.argi = -1;
+  plan->sched.origin.argi = -1;
+  plan->ioprio.origin.argi = -1;
+  plan->cpus_initial.origin.argi = -1;
+  plan->cpus_final.origin.argi = -1;
+  plan->mempolicy.origin.argi = -1;
+  plan->mempolicy.nodes.origin.argi = -1;
+  plan->apparmor_origin.argi = -1;
+  plan->intel_rdt_origin.argi = -1;
 }
 
 static void
@@ -150,6 +158,22 @@ plan_oci_extras_free (struct husk_plan *plan)
   origin_free (&plan->groups_origin);
   origin_free (&plan->oom_score_adj_origin);
   origin_free (&plan->personality_origin);
+  origin_free (&plan->sched.origin);
+  origin_free (&plan->ioprio.origin);
+  origin_free (&plan->cpus_initial.origin);
+  origin_free (&plan->cpus_final.origin);
+  origin_free (&plan->mempolicy.origin);
+  origin_free (&plan->mempolicy.nodes.origin);
+  free (plan->apparmor_profile);
+  origin_free (&plan->apparmor_origin);
+  origin_free (&plan->intel_rdt_origin);
+  for (size_t i = 0; i < plan->n_netdevs; i++)
+    {
+      free (plan->netdevs[i].name);
+      free (plan->netdevs[i].new_name);
+      origin_free (&plan->netdevs[i].origin);
+    }
+  free (plan->netdevs);
 }
 
 /* Seccomp profiles, cgroups, networking (issue 6). */

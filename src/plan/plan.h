@@ -234,6 +234,47 @@ struct husk_sysctl
   struct husk_origin origin;
 };
 
+/* OCI process and linux attributes (issue 5, second part). */
+struct husk_sched                /* process.scheduler: sched_setattr(2) */
+{
+  bool set;
+  uint32_t policy;               /* SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE, _DEADLINE */
+  int32_t nice;                  /* -20..19 */
+  uint32_t priority;             /* 1..99 for FIFO and RR, else 0 */
+  uint64_t flags;                /* SCHED_FLAG_* */
+  uint64_t runtime, deadline, period;  /* nanoseconds, SCHED_DEADLINE only */
+  struct husk_origin origin;
+};
+struct husk_ioprio               /* process.ioPriority: ioprio_set(2) */
+{
+  bool set;
+  int klass;                     /* IOPRIO_CLASS_RT 1, BE 2, IDLE 3 */
+  int level;                     /* 0..7 */
+  struct husk_origin origin;
+};
+#define HUSK_BITMAP_BITS  1024   /* CPUs (glibc's CPU_SETSIZE) and NUMA nodes */
+#define HUSK_BITMAP_WORDS (HUSK_BITMAP_BITS / 64)
+struct husk_bitmap               /* a list such as "0-3,7" */
+{
+  bool set;
+  uint64_t bits[HUSK_BITMAP_WORDS];  /* bit N of word N/64 = CPU or node N */
+  struct husk_origin origin;
+};
+struct husk_mempolicy            /* linux.memoryPolicy: set_mempolicy(2) */
+{
+  bool set;
+  int mode;                      /* MPOL_* */
+  unsigned flags;                /* MPOL_F_STATIC_NODES, _RELATIVE_NODES, _NUMA_BALANCING */
+  struct husk_bitmap nodes;      /* empty for MPOL_DEFAULT and MPOL_LOCAL */
+  struct husk_origin origin;
+};
+struct husk_netdev               /* linux.netDevices: a host interface moved in */
+{
+  char *name;                    /* in the runtime's network namespace */
+  char *new_name;                /* inside the sandbox (the same when not renamed) */
+  struct husk_origin origin;
+};
+
 struct husk_plan
 {
   /* Namespaces. */
@@ -356,6 +397,17 @@ struct husk_plan
   bool has_personality;
   unsigned long personality; /* personality(2) persona, PER_LINUX or PER_LINUX32 */
   struct husk_origin personality_origin;
+  struct husk_sched sched;              /* process.scheduler */
+  struct husk_ioprio ioprio;            /* process.ioPriority */
+  struct husk_bitmap cpus_initial;      /* process.execCPUAffinity.initial */
+  struct husk_bitmap cpus_final;        /* process.execCPUAffinity.final */
+  struct husk_mempolicy mempolicy;      /* linux.memoryPolicy */
+  char *apparmor_profile;               /* process.apparmorProfile (aa_change_onexec) */
+  struct husk_origin apparmor_origin;
+  bool intel_rdt;                       /* linux.intelRdt given: refused by the executor */
+  struct husk_origin intel_rdt_origin;
+  struct husk_netdev *netdevs;          /* linux.netDevices, moved in by the parent */
+  size_t n_netdevs, cap_netdevs;
 
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */

@@ -412,7 +412,7 @@ test_extras (void)
   fails (NULL, NULL, ", \"personality\": {\"domain\": \"BSD\"}", NULL,
          "linux.personality.domain: unknown domain \"BSD\" (LINUX or LINUX32)");
   fails (NULL, NULL, ", \"personality\": {\"domain\": \"LINUX\", \"flags\": [\"x\"]}", NULL,
-         "linux.personality.flags: not supported yet");
+         "linux.personality.flags[0]: unknown flag \"x\" (the runtime-spec defines none)");
   fails (NULL, NULL, ", \"timeOffsets\": {\"boottime\": {\"secs\": 1}}", NULL,
          "linux.timeOffsets.boottime: requires a new time namespace (linux.namespaces type "
          "\"time\")");
