@@ -19,6 +19,8 @@ enum sync_type
   SYNC_READY,      /* child -> parent: the program is about to start; the
                       sender's pid comes in the socket credentials */
   SYNC_PTY,        /* child -> parent: the pty master, as SCM_RIGHTS (issue 5) */
+  SYNC_HOOKS,      /* child -> parent: ops[] done, run the prestart and
+                      createRuntime hooks, then send GO (issue 5) */
 };
 
 int sync_send (int fd, enum sync_type type, const struct husk_err *err);
@@ -263,6 +265,30 @@ struct exec_pasta
 int pasta_start (const struct husk_plan *plan, pid_t pid, struct exec_pasta *p,
                  struct husk_err *err);
 void pasta_stop (struct exec_pasta *p);
+
+/* hooks.c (issue 5): OCI hooks.  hooks_init (phase 0) names the
+ * container ("husk-PID", PID husk's own); `created` is set once the
+ * container exists (after clone): poststop hooks run from then on, whatever
+ * happens.  hooks_run runs every hook of `kind` in order, as the calling
+ * process, with `pid` (0: none) in the state; the first failing one stops
+ * it with err naming its JSON path.  hooks_run_create_container shows the
+ * new root at root.path on the host's tree and runs each hook chrooted to
+ * host_root_fd, working directory there; hooks_run_poststop warns for each
+ * failing one and goes on. */
+struct exec_hooks
+{
+  const struct husk_plan *plan;
+  char id[32];
+  bool created;
+};
+void hooks_init (struct exec_hooks *h, const struct husk_plan *plan);
+int hooks_run (const struct exec_hooks *h, enum husk_hook_kind kind, pid_t pid,
+               struct husk_err *err);
+int hooks_run_create_container (const struct exec_hooks *h, int host_root_fd, int new_root_fd,
+                                struct husk_err *err);
+void hooks_run_poststop (const struct exec_hooks *h);
+/* The state JSON a hook of `kind` gets; caller frees. */
+char *hooks_state_json (const struct exec_hooks *h, enum husk_hook_kind kind, pid_t pid);
 
 /* run.c helpers shared with pid1.c. */
 int exec_status_from_wait (int wstatus);

@@ -62,6 +62,8 @@ struct run_ctx
   /* --pidns with --unshare-pid: the new pid namespace is made by the
    * child, inside the joined one (see nest_pid_namespace). */
   bool pid_nested;
+  /* OCI hooks (issue 5). */
+  struct exec_hooks hooks;
 };
 
 int
@@ -244,6 +246,34 @@ rearm_parent_death (struct run_ctx *ctx, struct husk_err *err)
   return 0;
 }
 
+/* OCI hooks (issue 5), once ops[] ran and before pivot_root: the parent
+ * runs the prestart and createRuntime hooks (and says GO when they
+ * succeeded, or kills us), then the createContainer hooks run here, in the
+ * container's namespaces, with the caller's umask. */
+static int
+child_hooks_before_pivot (struct run_ctx *ctx, struct exec_rootfs *fs, mode_t caller_umask,
+                          struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+  enum sync_type type;
+  mode_t m;
+  int r;
+
+  if (plan_has_hooks (plan, HUSK_HOOK_PRESTART) || plan_has_hooks (plan, HUSK_HOOK_CREATE_RUNTIME))
+    {
+      if (sync_send (ctx->sock[1], SYNC_HOOKS, NULL) < 0)
+        return husk_err_sys (err, "ask for the createRuntime hooks");
+      if (sync_recv (ctx->sock[1], &type, NULL) != 1 || type != SYNC_GO)
+        _exit (1);
+    }
+  if (!plan_has_hooks (plan, HUSK_HOOK_CREATE_CONTAINER))
+    return 0;
+  m = umask (caller_umask);
+  r = hooks_run_create_container (&ctx->hooks, fs->oldroot_fd, fs->newroot_fd, err);
+  umask (m);
+  return r;
+}
+
 static int
 child_setup (struct run_ctx *ctx, struct husk_err *err)
 {
@@ -286,7 +316,7 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
    * 0666); the program gets the caller's umask back. */
   old_umask = umask (0);
   if (rootfs_prepare (&fs, err) < 0 || rootfs_run_ops (&fs, err) < 0
-      || rootfs_finish (&fs, err) < 0)
+      || child_hooks_before_pivot (ctx, &fs, old_umask, err) < 0 || rootfs_finish (&fs, err) < 0)
     {
       rootfs_close (&fs);
       return -1;
@@ -319,7 +349,10 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   if (procattrs_sched_io (plan, err) < 0)
     return -1;
   if (caps_apply (plan, err) < 0 || landlock_apply (plan, err) < 0 || rlimits_apply (plan, err) < 0
-      || procattrs_before_exec (plan, err) < 0 || procattrs_last (plan, err) < 0
+      || procattrs_before_exec (plan, err) < 0
+      /* OCI hooks (issue 5): with the program's credentials, umask, limits. */
+      || hooks_run (&ctx->hooks, HUSK_HOOK_START_CONTAINER, getpid (), err) < 0
+      || procattrs_last (plan, err) < 0
       || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)
     return -1;
   /* Signals sent meanwhile were kept pending; a filter may forbid
@@ -470,7 +503,8 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   int wstatus, r;
   int passed = -1;
   pid_t sender;
-  bool started = false;
+  bool started = false, poststart_failed = false;
+  pid_t program = pid;
   struct exec_usage usage = { .have_rusage = false };
 
   /* With --userns-block-fd the caller writes the maps. */
@@ -512,8 +546,23 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   r = 0;
   while (signals_wait_readable (&ctx->sig, ctx->sock[0], pid) == 0
          && (r = sync_recv_fd (ctx->sock[0], &type, err, &sender, &passed)) == 1
-         && (type == SYNC_READY || type == SYNC_PTY))
+         && (type == SYNC_READY || type == SYNC_PTY || type == SYNC_HOOKS))
     {
+      /* OCI hooks (issue 5): the child ran ops[] and waits before pivot_root. */
+      if (type == SYNC_HOOKS)
+        {
+          husk_cleanup_closep (&passed);
+          if (hooks_run (&ctx->hooks, HUSK_HOOK_PRESTART, pid, err) < 0
+              || hooks_run (&ctx->hooks, HUSK_HOOK_CREATE_RUNTIME, pid, err) < 0
+              || (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0
+                  && husk_err_sys (err, "resume the sandbox after the hooks") < 0))
+            {
+              kill (pid, SIGKILL);
+              wait_child (pid, &wstatus);
+              return -1;
+            }
+          continue;
+        }
       /* OCI extras (issue 5): the pty master, relayed from now on. */
       if (type == SYNC_PTY)
         {
@@ -530,11 +579,19 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
           continue;
         }
       started = true;
+      program = sender > 0 ? sender : pid;
       /* Issue 6: with --pidfd-fd, the program's pidfd came along. */
       lifecycle_program_pid (plan, sender, passed);
       husk_cleanup_closep (&passed);
     }
   husk_cleanup_closep (&passed);
+  /* OCI hooks (issue 5): the program was executed (EOF: the socket is
+   * close-on-exec).  A failing poststart hook stops the container. */
+  if (started && r == 0 && hooks_run (&ctx->hooks, HUSK_HOOK_POSTSTART, program, err) < 0)
+    {
+      poststart_failed = true;
+      kill (pid, SIGKILL);
+    }
   if (signals_waitpid (&ctx->sig, pid, &wstatus, &usage.ru) < 0)
     return husk_err_sys (err, "waitpid");
   usage.have_rusage = true;
@@ -544,7 +601,7 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   /* Issue 6: resource usage in the final status object. */
   cgroup_peaks (&ctx->cg, &usage.memory_peak, &usage.pids_peak);
   lifecycle_exited (plan, started, exec_status_from_wait (wstatus), &usage);
-  if (r == 1 && type == SYNC_ERROR)
+  if ((r == 1 && type == SYNC_ERROR) || poststart_failed)
     return -1;
   *status = exec_status_from_wait (wstatus);
   return 0;
@@ -574,6 +631,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   ctx.pasta.pid = ctx.pasta.pidfd = -1;
   ctx.pty.master = ctx.pty.stop[0] = ctx.pty.stop[1] = -1;
   ctx.joined_user = plan->userns_fd.fd >= 0;
+  hooks_init (&ctx.hooks, plan);
   /* Joined namespaces first (issue 6): whether a user namespace was
    * joined decides whether a new one is needed. */
   if (check_op_fds (plan, err) < 0 || lifecycle_check_fds (plan, err) < 0
@@ -608,6 +666,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
     {
       r = start_child (&ctx, &pid, err);
       signals_parent_started (&ctx.sig);
+      ctx.hooks.created = r == 0;
     }
   if (r == 0)
     {
@@ -621,6 +680,8 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   signals_parent_finish (&ctx.sig);
   pasta_stop (&ctx.pasta);
   cgroup_destroy (&ctx.cg);
+  /* OCI hooks (issue 5): the container is gone, whatever happened. */
+  hooks_run_poststop (&ctx.hooks);
   free (ctx.old_cwd);
   return r;
 }

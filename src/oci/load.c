@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
@@ -582,6 +584,27 @@ fail:
   return -1;
 }
 
+/* annotations: keys non-empty, values strings (runtime-spec). */
+static int
+oci_load_annotations (json_t *ann, struct husk_err *err)
+{
+  const char *key;
+  json_t *v;
+
+  if (ann == NULL)
+    return 0;
+  json_object_foreach (ann, key, v)
+  {
+    cleanup_free char *path = oci_path_key ("annotations", key);
+
+    if (key[0] == '\0')
+      return husk_err_set (err, 0, "annotations: empty key");
+    if (oci_expect (v, JSON_STRING, path, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int
 oci_load_names (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
 {
@@ -592,6 +615,8 @@ oci_load_names (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
       || oci_load_domainname (ctx, root, err) < 0
       || oci_get (root, "", "annotations", JSON_OBJECT, &ann, err) < 0)
     return -1;
+  if (oci_load_annotations (ann, err) < 0)
+    return -1;
   if (host == NULL || host[0] == '\0')
     return 0;
   if (!(ctx->plan->unshare & HUSK_NS_UTS))
@@ -601,6 +626,113 @@ oci_load_names (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
   ctx->plan->hostname = xstrdup (host);
   ctx->plan->hostname_origin = oci_origin ("hostname");
   return 0;
+}
+
+/* An array of strings (or absent) at base.key into a NULL-terminated
+ * copy; with need_eq, each must be NAME=VALUE. */
+static int
+oci_load_hook_strv (json_t *arr, const char *base, const char *key, bool need_eq, char ***out,
+                    size_t *n, struct husk_err *err)
+{
+  cleanup_free char *abase = oci_path_key (base, key);
+  size_t len = arr != NULL ? json_array_size (arr) : 0;
+  char **v = xcalloc (len + 1, sizeof *v);
+
+  free (*out);
+  *out = v;
+  *n = 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      const char *s;
+
+      if (oci_string_at (arr, abase, i, &s, err) < 0)
+        return -1;
+      if (need_eq && (strchr (s, '=') == NULL || s[0] == '='))
+        {
+          cleanup_free char *path = oci_path_index (abase, i);
+          cleanup_free char *q = oci_quote (s);
+          return husk_err_set (err, 0, "%s: expected \"NAME=VALUE\", got %s", path, q);
+        }
+      v[(*n)++] = xstrdup (s);
+    }
+  return 0;
+}
+
+/* One hook object at `base` ("hooks.createRuntime[0]"): path absolute,
+ * args and env as for execve (argv[0] is path when args is absent or
+ * empty, the environment is exactly env), timeout > 0 seconds. */
+static int
+oci_load_hook (struct oci_ctx *ctx, json_t *obj, enum husk_hook_kind kind, const char *base,
+               struct husk_err *err)
+{
+  static const char *const known[] = { "path", "args", "env", "timeout", NULL };
+  struct husk_origin o = oci_origin (base);
+  struct husk_hook *h;
+  json_t *args, *env;
+  const char *path;
+  int64_t timeout = 0;
+  bool has_timeout;
+  int r = -1;
+
+  if (oci_expect (obj, JSON_OBJECT, base, err) < 0)
+    goto out;
+  oci_warn_unknown (ctx, obj, base, known);
+  if (oci_get_string (obj, base, "path", &path, err) < 0
+      || oci_get (obj, base, "args", JSON_ARRAY, &args, err) < 0
+      || oci_get (obj, base, "env", JSON_ARRAY, &env, err) < 0
+      || oci_get_int (obj, base, "timeout", 1, INT_MAX, &timeout, &has_timeout, err) < 0)
+    goto out;
+  if (path == NULL)
+    {
+      husk_err_set (err, 0, "%s.path: required", base);
+      goto out;
+    }
+  if (path[0] != '/')
+    {
+      cleanup_free char *q = oci_quote (path);
+      husk_err_set (err, 0, "%s.path: must be an absolute path, got %s", base, q);
+      goto out;
+    }
+  h = plan_add_hook (ctx->plan, kind, path, &o);
+  h->timeout = (unsigned) timeout;
+  if (oci_load_hook_strv (args, base, "args", false, &h->argv, &h->argc, err) < 0
+      || oci_load_hook_strv (env, base, "env", true, &h->env, &h->n_env, err) < 0)
+    goto out;
+  if (h->argc == 0)
+    {
+      free (h->argv);
+      h->argv = xcalloc (2, sizeof *h->argv);
+      h->argv[0] = xstrdup (path);
+      h->argc = 1;
+    }
+  r = 0;
+out:
+  origin_free (&o);
+  return r;
+}
+
+/* The hooks' state carries the config's annotations (string values, a
+ * runtime-spec rule checked for every config in oci_load_names). */
+static void
+oci_load_hook_state (struct oci_ctx *ctx, json_t *root)
+{
+  struct husk_plan *plan = ctx->plan;
+  json_t *ann = json_object_get (root, "annotations");
+  const char *key, *ver = json_string_value (json_object_get (root, "ociVersion"));
+  json_t *v;
+
+  plan->hook_oci_version = xstrdup (ver != NULL ? ver : "");
+  plan->hook_bundle = xstrdup (ctx->bundle != NULL ? ctx->bundle : "");
+  if (!json_is_object (ann) || json_object_size (ann) == 0)
+    return;
+  plan->annotations = xcalloc (json_object_size (ann), sizeof *plan->annotations);
+  json_object_foreach (ann, key, v)
+  {
+    struct husk_annotation *a = &plan->annotations[plan->n_annotations++];
+
+    a->key = xstrdup (key);
+    a->value = xstrdup (json_string_value (v));
+  }
 }
 
 static int
@@ -616,9 +748,24 @@ oci_load_hooks (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
   if (hooks == NULL)
     return 0;
   oci_warn_unknown (ctx, hooks, "hooks", known);
+  /* known[] is in enum husk_hook_kind order. */
   for (size_t k = 0; known[k] != NULL; k++)
-    if (oci_unsupported (hooks, "hooks", known[k], err) < 0)
-      return -1;
+    {
+      cleanup_free char *kbase = oci_path_key ("hooks", known[k]);
+      json_t *arr;
+
+      if (oci_get (hooks, "hooks", known[k], JSON_ARRAY, &arr, err) < 0)
+        return -1;
+      for (size_t i = 0; arr != NULL && i < json_array_size (arr); i++)
+        {
+          cleanup_free char *base = oci_path_index (kbase, i);
+
+          if (oci_load_hook (ctx, json_array_get (arr, i), (enum husk_hook_kind) k, base, err) < 0)
+            return -1;
+        }
+    }
+  if (ctx->plan->n_hooks > 0)
+    oci_load_hook_state (ctx, root);
   return 0;
 }
 

@@ -61,6 +61,12 @@
  *   apparmor "S"
  *   intel-rdt                        linux.intelRdt given (refused when run)
  *   netdev "NAME" "NEWNAME"          one per linux.netDevices entry, in order
+ *   hook KIND "PATH" argv "S"... [env "S"...] [timeout=N]
+ *                                    OCI hooks (issue 5), one per hook, by
+ *                                    KIND (in the order they run), then as given
+ *   hook-state version="V" bundle="S"  the rest of the hooks' state JSON
+ *   annotation "K"="V"               one per annotation, in order (only
+ *                                    with hooks: their state carries them)
  *
  * KIND is plan_op_kind_name().  Op fields, each only when set, in order:
  *   src="S"    host path (bind), link text (symlink)
@@ -593,6 +599,51 @@ dump_oci_extras (FILE *out, const struct husk_plan *plan)
     }
 }
 
+/* OCI hooks (issue 5). */
+static void
+dump_strv (FILE *out, const char *name, char *const *v)
+{
+  fprintf (out, " %s", name);
+  for (; *v != NULL; v++)
+    {
+      fputc (' ', out);
+      dump_str (out, *v);
+    }
+}
+
+static void
+dump_hooks (FILE *out, const struct husk_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_hooks; i++)
+    {
+      const struct husk_hook *h = &plan->hooks[i];
+
+      fprintf (out, "hook %s ", plan_hook_kind_name (h->kind));
+      dump_str (out, h->path);
+      dump_strv (out, "argv", h->argv);
+      if (h->n_env > 0)
+        dump_strv (out, "env", h->env);
+      if (h->timeout > 0)
+        fprintf (out, " timeout=%u", h->timeout);
+      dump_origin_end (out, &h->origin);
+    }
+  if (plan->hook_bundle != NULL)
+    {
+      fputs ("hook-state", out);
+      dump_field (out, "version", plan->hook_oci_version);
+      dump_field (out, "bundle", plan->hook_bundle);
+      fputc ('\n', out);
+    }
+  for (size_t i = 0; i < plan->n_annotations; i++)
+    {
+      fputs ("annotation ", out);
+      dump_str (out, plan->annotations[i].key);
+      fputc ('=', out);
+      dump_str (out, plan->annotations[i].value);
+      fputc ('\n', out);
+    }
+}
+
 /* Lifecycle and joined namespaces (issue 4). */
 static void
 dump_fdarg (FILE *out, const char *name, const struct husk_fdarg *f)
@@ -705,4 +756,6 @@ plan_dump (const struct husk_plan *plan, FILE *out)
   /* OCI extras (issue 5). */
   dump_oci_extras (out, plan);
   dump_oci_attrs (out, plan);
+  /* OCI hooks (issue 5). */
+  dump_hooks (out, plan);
 }

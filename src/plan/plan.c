@@ -120,6 +120,79 @@ plan_process2_free (struct husk_plan *plan)
   origin_free (&plan->join_pid_origin);
 }
 
+/* OCI hooks (issue 5). */
+static void
+plan_strv_free (char **v)
+{
+  if (v == NULL)
+    return;
+  for (char **p = v; *p != NULL; p++)
+    free (*p);
+  free (v);
+}
+
+static void
+plan_hooks_free (struct husk_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_hooks; i++)
+    {
+      free (plan->hooks[i].path);
+      plan_strv_free (plan->hooks[i].argv);
+      plan_strv_free (plan->hooks[i].env);
+      origin_free (&plan->hooks[i].origin);
+    }
+  free (plan->hooks);
+  free (plan->hook_oci_version);
+  free (plan->hook_bundle);
+  for (size_t i = 0; i < plan->n_annotations; i++)
+    {
+      free (plan->annotations[i].key);
+      free (plan->annotations[i].value);
+    }
+  free (plan->annotations);
+}
+
+struct husk_hook *
+plan_add_hook (struct husk_plan *plan, enum husk_hook_kind kind, const char *path,
+               const struct husk_origin *origin)
+{
+  struct husk_hook *h;
+
+  plan->hooks = xgrow (plan->hooks, &plan->cap_hooks, plan->n_hooks + 1, sizeof *plan->hooks);
+  h = &plan->hooks[plan->n_hooks++];
+  memset (h, 0, sizeof *h);
+  h->kind = kind;
+  h->path = xstrdup (path);
+  h->argv = xcalloc (1, sizeof *h->argv);
+  h->env = xcalloc (1, sizeof *h->env);
+  h->origin = origin_copy (origin);
+  return h;
+}
+
+const char *
+plan_hook_kind_name (enum husk_hook_kind kind)
+{
+  switch (kind)
+    {
+    case HUSK_HOOK_PRESTART: return "prestart";
+    case HUSK_HOOK_CREATE_RUNTIME: return "createRuntime";
+    case HUSK_HOOK_CREATE_CONTAINER: return "createContainer";
+    case HUSK_HOOK_START_CONTAINER: return "startContainer";
+    case HUSK_HOOK_POSTSTART: return "poststart";
+    case HUSK_HOOK_POSTSTOP: return "poststop";
+    default: return "unknown";
+    }
+}
+
+bool
+plan_has_hooks (const struct husk_plan *plan, enum husk_hook_kind kind)
+{
+  for (size_t i = 0; i < plan->n_hooks; i++)
+    if (plan->hooks[i].kind == kind)
+      return true;
+  return false;
+}
+
 /* OCI extras (issue 5). */
 static void
 plan_oci_extras_init (struct husk_plan *plan)
@@ -174,6 +247,7 @@ plan_oci_extras_free (struct husk_plan *plan)
       origin_free (&plan->netdevs[i].origin);
     }
   free (plan->netdevs);
+  plan_hooks_free (plan);
 }
 
 /* Seccomp profiles, cgroups, networking (issue 6). */

@@ -275,6 +275,36 @@ struct husk_netdev               /* linux.netDevices: a host interface moved in 
   struct husk_origin origin;
 };
 
+/* OCI hooks (issue 5): programs run at fixed points of the container's
+ * lifecycle, given the container's state (JSON) on stdin. */
+enum husk_hook_kind
+{
+  HUSK_HOOK_PRESTART,          /* runtime namespace, before createRuntime */
+  HUSK_HOOK_CREATE_RUNTIME,    /* runtime namespace, after the mounts, before pivot_root */
+  HUSK_HOOK_CREATE_CONTAINER,  /* container namespaces, after the mounts, before pivot_root */
+  HUSK_HOOK_START_CONTAINER,   /* container namespaces and root, before the program */
+  HUSK_HOOK_POSTSTART,         /* runtime namespace, once the program runs */
+  HUSK_HOOK_POSTSTOP,          /* runtime namespace, once the container is gone */
+};
+#define HUSK_HOOK_KIND_COUNT (HUSK_HOOK_POSTSTOP + 1)
+struct husk_hook
+{
+  enum husk_hook_kind kind;
+  char *path;                /* absolute */
+  char **argv;               /* NULL-terminated, at least argv[0] */
+  size_t argc;
+  char **env;                /* NULL-terminated (possibly empty): the whole environment */
+  size_t n_env;
+  unsigned timeout;          /* seconds, 0 for none */
+  struct husk_origin origin; /* "hooks.createRuntime[0]" */
+};
+/* One of the config's annotations, for the hooks' state. */
+struct husk_annotation
+{
+  char *key;
+  char *value;
+};
+
 struct husk_plan
 {
   /* Namespaces. */
@@ -409,6 +439,15 @@ struct husk_plan
   struct husk_netdev *netdevs;          /* linux.netDevices, moved in by the parent */
   size_t n_netdevs, cap_netdevs;
 
+  /* OCI hooks (issue 5), in config order within each kind.  The state
+   * they get needs the rest (set only when there are hooks). */
+  struct husk_hook *hooks;
+  size_t n_hooks, cap_hooks;
+  char *hook_oci_version;    /* the config's ociVersion */
+  char *hook_bundle;         /* absolute bundle directory */
+  struct husk_annotation *annotations;  /* the config's, in its order */
+  size_t n_annotations;
+
   /* Front-end only requests, consumed by main. */
   bool print_plan;           /* --print-plan: dump and exit 0 */
   bool print_oci;            /* --print-oci: export as config.json and exit 0 (issue 5) */
@@ -442,6 +481,14 @@ struct husk_rlimit *plan_set_rlimit (struct husk_plan *plan, int resource,
                                      const struct husk_origin *origin);
 const char *plan_clock_name (enum husk_clock clock);
 const char *plan_join_name (enum husk_join_kind kind);
+
+/* OCI hooks (issue 5): append a hook (path and origin copied; argv and
+ * env empty, to be filled); the name of a kind as in config.json; whether
+ * the plan has a hook of that kind. */
+struct husk_hook *plan_add_hook (struct husk_plan *plan, enum husk_hook_kind kind,
+                                 const char *path, const struct husk_origin *origin);
+const char *plan_hook_kind_name (enum husk_hook_kind kind);
+bool plan_has_hooks (const struct husk_plan *plan, enum husk_hook_kind kind);
 
 /* Seccomp profiles, cgroups, networking (issue 6): any cgroup limit set. */
 bool plan_has_cgroup_limits (const struct husk_plan *plan);
