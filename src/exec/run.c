@@ -4,15 +4,18 @@
  *   0. parent: decide the namespaces (a user namespace is implied when not
  *      root), make the sync socket.
  *   1. clone into the namespaces; the parent writes the id maps and sends GO.
- *   2. child: loopback, hostname; prepare the new root, run ops[] in order.
+ *   2. child: loopback, hostname; prepare the new root, run ops[] in order;
+ *      OCI hooks (issue 5): the parent runs prestart and createRuntime
+ *      hooks (SYNC_HOOKS, GO), the child createContainer hooks.
  *   3. child: pivot_root into the new root, detach the host's.
  *   4. child: cwd, environment, close stray fds, pid-1 reaper (new pid
  *      namespace), setsid, keep only the plan's capabilities, no_new_privs,
- *      Landlock rules (issue 6), seccomp filters (the built-in TIOCSTI
- *      one, then the plan's).
- *   5. child: execve.  The parent waits, passing signals on to the child
- *      (issue 6), and exits with the program's status (128+signal when it
- *      was killed).
+ *      Landlock rules (issue 6), OCI startContainer hooks (issue 5),
+ *      seccomp filters (the built-in TIOCSTI one, then the plan's).
+ *   5. child: execve.  The parent runs OCI poststart hooks, waits, passing
+ *      signals on to the child (issue 6), runs OCI poststop hooks once
+ *      everything is torn down, and exits with the program's status
+ *      (128+signal when it was killed).
  * A failing child sends {errno, message} on the sync socket and exits; the
  * parent prints one line and exits 1.  Everything the child mounted lives in
  * its own mount namespace and vanishes with it.
