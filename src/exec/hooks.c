@@ -13,10 +13,10 @@
  *   poststart                 parent, once the program was executed
  *   poststop                  parent, once the container is gone
  *
- * Each hook gets the container's state JSON on stdin (a sealed-size memfd,
- * read from offset 0), husk's stderr as its stdout and stderr, exactly its
- * env, no other fd, default signal dispositions and an empty mask, and its
- * own process group: a timeout kills the whole group with SIGKILL.
+ * Each hook gets the container's state JSON on stdin (a memfd at offset
+ * 0), husk's stderr as its stdout and stderr, exactly its env, no other fd,
+ * default signal dispositions and an empty mask, and its own process
+ * group: a timeout kills the whole group with SIGKILL.
  *
  * Must not: read JSON (the state is written here as a plain string); print
  * except the poststop warnings.
