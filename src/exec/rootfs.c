@@ -6,9 +6,9 @@
  *             tmpfs) at /newroot.  Host paths are then resolved under
  *             /oldroot, destinations under /newroot (see mounts.c).
  *   run_ops:  ops[] in order.
- *   finish:   detach /oldroot and pivot_root into /newroot, dropping the
- *             scratch tmpfs; after this nothing of the host is reachable
- *             except what ops[] mounted.
+ *   finish:   pivot_root into /newroot and detach the scratch tmpfs with
+ *             the host root under it, in one unmount; after this nothing
+ *             of the host is reachable except what ops[] mounted.
  *
  * Must not: follow any path from the sandbox's tree except through lib/path.c.
  */
@@ -108,16 +108,17 @@ int
 rootfs_finish (struct exec_rootfs *fs, struct husk_err *err)
 {
   rootfs_close (fs);
-  if (umount2 ("/oldroot", MNT_DETACH) < 0)
-    return husk_err_sys (err, "detach the host root");
   if (chdir ("/newroot") < 0)
     return husk_err_sys (err, "chdir /newroot");
   /* pivot_root(".", "."): the scratch root ends up stacked on top of the
-   * new root, and the detach below drops it (technique from pivot_root(2)). */
+   * new root, and the detach below drops it (technique from pivot_root(2)).
+   * The detach is recursive: the host's tree at /oldroot goes with it, in
+   * the same unmount (each unmount that drops mounts waits for an RCU
+   * grace period; issue 9). */
   if (pivot_root (".", ".") < 0)
     return husk_err_sys (err, "pivot_root into the new root");
   if (umount2 (".", MNT_DETACH) < 0)
-    return husk_err_sys (err, "detach the scratch root");
+    return husk_err_sys (err, "detach the scratch root and the host root");
   if (chdir ("/") < 0)
     return husk_err_sys (err, "chdir /");
   return 0;
