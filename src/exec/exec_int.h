@@ -126,6 +126,9 @@ int landlock_abi (void);
 /* seccomp.c: load the built-in TIOCSTI/TIOCLINUX filter, then the plan's
  * programs in order.  Needs no_new_privs; call right before execve. */
 int seccomp_apply (const struct husk_plan *plan, struct husk_err *err);
+/* Before the pid-1 reaper forks: the built-in filter once for both (best
+ * effort; seccomp_apply loads it where this could not). */
+void seccomp_load_builtin_early (void);
 
 /* lsm.c: SELinux labels.  lsm_check (parent, phase 0) fails when a label
  * is asked for and SELinux is unavailable; lsm_set_exec_label (child) sets

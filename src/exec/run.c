@@ -340,9 +340,11 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
     return husk_err_sys (err, "--new-session: setsid");
   if (pty_child_ctty (plan, err) < 0)
     return -1;
-  /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not. */
+  /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not.
+   * The built-in seccomp filter is loaded once, before it forks (issue 9). */
   if (((ctx->ns & HUSK_NS_PID) || lifecycle_needs_init (plan)) && !plan->as_pid_1
       && (caps_drop_bounding (plan, err) < 0
+          || (seccomp_load_builtin_early (), 0)
           || pid1_fork_reaper (ctx->sock[1], plan, &ctx->sig, err) < 0))
     return -1;
   /* Landlock after caps_apply (which sets no_new_privs, required for an

@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <stdbool.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -116,14 +117,42 @@ seccomp_load (const struct sock_filter *insns, size_t n_insns, const char *where
   return husk_err_sys (err, "%s: cannot load the seccomp program", where);
 }
 
+/* Set once the built-in filter is loaded in this process; a fork
+ * inherits both the filter and the flag. */
+static bool tty_filter_loaded;
+
+/* The built-in filter, early: just before the pid-1 reaper forks, so the
+ * reaper and the program share one load instead of loading it each
+ * (issue 9).  It only forbids two ioctls husk never makes, so nothing
+ * husk still does before execve is affected, and it stays the oldest
+ * filter: the plan's programs are still loaded after it, as before.
+ * Without no_new_privs this needs CAP_SYS_ADMIN in the task's user
+ * namespace; when the kernel refuses (or anything else fails), nothing
+ * changes and seccomp_apply loads it in each process as usual. */
+void
+seccomp_load_builtin_early (void)
+{
+#if HAVE_TTY_FILTER
+  struct husk_err ignored = { 0 };
+
+  if (!tty_filter_loaded
+      && seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0],
+                       "built-in TIOCSTI/TIOCLINUX filter", &ignored)
+         == 0)
+    tty_filter_loaded = true;
+#endif
+}
+
 int
 seccomp_apply (const struct husk_plan *plan, struct husk_err *err)
 {
 #if HAVE_TTY_FILTER
-  if (seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0],
-                    "built-in TIOCSTI/TIOCLINUX filter", err)
-      < 0)
+  if (!tty_filter_loaded
+      && seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0],
+                       "built-in TIOCSTI/TIOCLINUX filter", err)
+         < 0)
     return -1;
+  tty_filter_loaded = true;
 #endif
   for (size_t i = 0; i < plan->n_seccomp; i++)
     {
