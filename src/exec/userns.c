@@ -97,6 +97,23 @@ subid_hint (const struct userns_kind *k, const char *user, uid_t uid, struct hus
                    user ? user : num);
 }
 
+#ifdef HUSK_STATIC
+/* --enable-static-husk: no NSS (a static glibc would dlopen() its modules,
+ * which must then match the glibc husk was built with): /etc/passwd only. */
+static struct passwd *
+husk_getpwuid (uid_t uid)
+{
+  cleanup_file FILE *f = fopen ("/etc/passwd", "re");
+  struct passwd *pw;
+
+  while (f && (pw = fgetpwent (f)) != NULL)
+    if (pw->pw_uid == uid)
+      return pw;
+  return NULL;
+}
+#define getpwuid husk_getpwuid
+#endif
+
 /* Each range is the caller's own id or lies within one delegated range. */
 static int
 subid_check (const struct userns_kind *k, uid_t uid, struct husk_err *err)
