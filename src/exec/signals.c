@@ -118,16 +118,18 @@ signals_parent_prepare (const struct husk_plan *plan, struct signals_fwd *sf, st
   signals_set (&set);
   sigprocmask (SIG_BLOCK, &set, &sf->old_mask);
   sigfillset (&sa.sa_mask);
+  /* One call each sets the handler and returns the caller's disposition
+   * (issue 9).  An ignored signal gets its SIG_IGN back at once; it is
+   * blocked meanwhile, and setting SIG_IGN discards it if it came. */
   for (size_t i = 0; i < SIGNALS_N; i++)
     {
-      sigaction (signals_forwarded[i], NULL, &sf->old_act[i]);
+      sigaction (signals_forwarded[i], &sa, &sf->old_act[i]);
       sf->ignored[i] = sf->old_act[i].sa_handler == SIG_IGN;
-      if (!sf->ignored[i])
-        sigaction (signals_forwarded[i], &sa, NULL);
+      if (sf->ignored[i])
+        sigaction (signals_forwarded[i], &sf->old_act[i], NULL);
     }
   /* The child's end wakes the wait up. */
-  sigaction (SIGCHLD, NULL, &sf->old_chld);
-  sigaction (SIGCHLD, &sa, NULL);
+  sigaction (SIGCHLD, &sa, &sf->old_chld);
   return 0;
 }
 
