@@ -183,10 +183,73 @@ cgroup_enable (int dirfd, const char *dir, const char *controller, const char *w
   return -1;
 }
 
-/* Enable each needed controller, then create the child cgroup. */
+/* The controller a cgroup file needs: its name up to the first '.' ("io"
+ * for io.bfq.weight), none for the core "cgroup." files. */
+static bool
+cgroup_file_controller (const char *file, char *buf, size_t len)
+{
+  size_t n = strcspn (file, ".");
+
+  if (n == 0 || n >= len || strncmp (file, "cgroup.", 7) == 0)
+    return false;
+  memcpy (buf, file, n);
+  buf[n] = '\0';
+  return true;
+}
+
+/* A fresh cgroup starts with every limit at "max": writing "max" there
+ * changes nothing and needs no controller. */
+static bool
+cgroup_write_needed (const struct exec_cgroup *cg, const struct husk_cgroup_write *w)
+{
+  return !(cg->fresh && w->alt_file == NULL && strcmp (w->value, "max") == 0);
+}
+
 static int
-cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, int parentfd, const char *parent,
-             struct husk_err *err)
+cgroup_denied (struct exec_cgroup *cg, int errnum)
+{
+  if (errnum == EACCES || errnum == EPERM || errnum == EROFS)
+    cg->denied = true;
+  return -1;
+}
+
+/* Make `controller` available in the sandbox's cgroup: enable it in the
+ * subtree_control of each directory from `base` down to the cgroup's
+ * parent where it is not enabled yet. */
+static int
+cgroup_enable_path (struct exec_cgroup *cg, const char *base, const char *controller,
+                    const char *where, struct husk_err *err)
+{
+  cleanup_free char *dir = xstrdup (base);
+  const char *rest = cg->path + strlen (base);
+
+  for (;;)
+    {
+      cleanup_fd int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      const char *slash;
+      char *next;
+
+      if (fd < 0)
+        {
+          husk_err_sys (err, "%s: cgroup %s", where, dir);
+          return cgroup_denied (cg, errno);
+        }
+      if (cgroup_enable (fd, dir, controller, where, err) < 0)
+        return cgroup_denied (cg, err->errnum);
+      /* rest is "/a/b/leaf": stop at the leaf's parent. */
+      if ((slash = strchr (rest + 1, '/')) == NULL)
+        return 0;
+      next = xasprintf ("%s%.*s", dir, (int) (slash - rest), rest);
+      free (dir);
+      dir = next;
+      rest = slash;
+    }
+}
+
+/* Enable each controller the limits and writes need. */
+static int
+cgroup_controllers (const struct husk_plan *plan, struct exec_cgroup *cg, const char *base,
+                    struct husk_err *err)
 {
   static const struct
   {
@@ -206,26 +269,102 @@ cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, int parentfd,
       /* "max" is no limit: nothing to write, no controller needed (the
        * sandbox still gets its own cgroup, killed as a whole at the end). */
       if (l->set && l->value != HUSK_CGROUP_MAX
-          && cgroup_enable (parentfd, parent, need[i].controller, l->origin.where, err) < 0)
+          && cgroup_enable_path (cg, base, need[i].controller, l->origin.where, err) < 0)
         return -1;
     }
-  cg->path = xasprintf ("%s/husk-%ld", parent, (long) getpid ());
-  if (mkdir (cg->path, 0755) < 0)
+  for (size_t i = 0; i < plan->n_cgroup_writes; i++)
     {
-      husk_err_sys (err, "cgroup limits: cannot create cgroup %s", cg->path);
-      if (errno == EACCES || errno == EPERM || errno == EROFS)
-        husk_err_hint (err,
-                       "husk's cgroup %s is not delegated to this user (with systemd: "
-                       "systemd-run --user --scope -p Delegate=yes ...)",
-                       parent);
-      free (cg->path);
-      cg->path = NULL;
-      return -1;
+      const struct husk_cgroup_write *w = &plan->cgroup_writes[i];
+      char controller[64];
+
+      if (cgroup_write_needed (cg, w)
+          && cgroup_file_controller (w->file, controller, sizeof controller)
+          && cgroup_enable_path (cg, base, controller, w->origin.where, err) < 0)
+        return -1;
     }
+  return 0;
+}
+
+/* A cgroup that existed before must not hold processes: the sandbox's
+ * end kills everything in it (the runtime-spec lets runtimes refuse a
+ * non-empty cgroup). */
+static int
+cgroup_check_empty (struct exec_cgroup *cg, const char *where, struct husk_err *err)
+{
+  char procs[64] = "";
+  cleanup_fd int fd = open (cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || cgroup_read (fd, "cgroup.procs", procs, sizeof procs) < 0)
+    {
+      husk_err_sys (err, "%s: cgroup %s", where, cg->path);
+      return cgroup_denied (cg, errno);
+    }
+  if (procs[0] != '\0')
+    return husk_err_set (err, 0, "%s: cgroup %s already holds processes", where, cg->path);
+  return 0;
+}
+
+/* mkdir -p base/rel, remembering what husk made. */
+static int
+cgroup_mkdirs (struct exec_cgroup *cg, const char *base, const char *rel, const char *where,
+               struct husk_err *err)
+{
+  cg->path = xasprintf ("%s/%s", base, rel);
+  for (char *p = cg->path + strlen (base) + 1;; p++)
+    {
+      bool last = (p = strchrnul (p, '/'))[0] == '\0';
+
+      *p = '\0';
+      if (mkdir (cg->path, 0755) == 0)
+        {
+          cg->created = xrealloc (cg->created, (cg->n_created + 1) * sizeof *cg->created);
+          cg->created[cg->n_created++] = xstrdup (cg->path);
+          cg->fresh = last;
+        }
+      else if (errno != EEXIST)
+        {
+          husk_err_sys (err, "%s: cannot create cgroup %s", where, cg->path);
+          if (errno == EACCES || errno == EPERM || errno == EROFS)
+            husk_err_hint (err,
+                           "husk's cgroup %s is not delegated to this user (with systemd: "
+                           "systemd-run --user --scope -p Delegate=yes ...)",
+                           base);
+          return cgroup_denied (cg, errno);
+        }
+      if (last)
+        return 0;
+      *p = '/';
+    }
+}
+
+static int
+cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, const char *mnt, const char *own,
+             struct husk_err *err)
+{
+  const char *where
+    = plan->cgroup_path_origin.where ? plan->cgroup_path_origin.where : "cgroup limits";
+  const char *path = plan->cgroup_path;
+  cleanup_free char *leaf = NULL;
+  const char *base = own;
+
+  if (path == NULL)
+    path = leaf = xasprintf ("husk-%ld", (long) getpid ());
+  else if (path[0] == '/')
+    {
+      base = mnt;
+      path++;
+    }
+  if (cgroup_mkdirs (cg, base, path, where, err) < 0
+      || (!cg->fresh && cgroup_check_empty (cg, where, err) < 0)
+      || cgroup_controllers (plan, cg, base, err) < 0)
+    return -1;
   /* Not O_PATH: CLONE_INTO_CGROUP needs a real open. */
   cg->dirfd = open (cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg->dirfd < 0)
-    return husk_err_sys (err, "cgroup limits: open %s", cg->path);
+    {
+      husk_err_sys (err, "%s: open %s", where, cg->path);
+      return cgroup_denied (cg, errno);
+    }
   return 0;
 }
 
@@ -245,39 +384,87 @@ cgroup_limit (struct exec_cgroup *cg, const char *file, const struct husk_cgroup
   return 0;
 }
 
-int
-cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err)
+/* One write of linux.resources: each line of the value on its own (files
+ * such as io.max take one device per write); alt_file instead when `file`
+ * is missing; nothing for an optional file that is missing. */
+static int
+cgroup_apply_write (struct exec_cgroup *cg, const struct husk_cgroup_write *w, struct husk_err *err)
 {
-  cleanup_free char *mnt = NULL;
-  cleanup_free char *self = NULL;
-  cleanup_free char *parent = NULL;
-  cleanup_fd int parentfd = -1;
+  const char *file = w->file, *value = w->value;
+
+  if (!cgroup_write_needed (cg, w))
+    return 0;
+  if (faccessat (cg->dirfd, file, F_OK, 0) < 0 && errno == ENOENT)
+    {
+      if (w->optional)
+        return 0;
+      if (w->alt_file != NULL)
+        file = w->alt_file, value = w->alt_value;
+    }
+  /* An empty value is written once, as is. */
+  for (const char *p = value; p == value || *p != '\0'; p += *p != '\0')
+    {
+      size_t n = strcspn (p, "\n");
+      cleanup_free char *line = xstrndup (p, n);
+
+      p += n;
+      if ((n > 0 || value[0] == '\0') && cgroup_write (cg->dirfd, file, line) < 0)
+        {
+          husk_err_sys (err, "%s: cannot write \"%s\" to %s/%s", w->origin.where, line, cg->path,
+                        file);
+          return cgroup_denied (cg, errno);
+        }
+    }
+  return 0;
+}
+
+static int
+cgroup_apply (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err)
+{
   char period[32];
 
-  cg->dirfd = -1;
-  cg->path = NULL;
-  cg->need_enter = false;
-  if (!plan_has_cgroup_limits (plan))
-    return 0;
-  mnt = cgroup_v2_mount ();
-  self = cgroup_self_path ();
-  if (mnt == NULL || self == NULL)
-    return husk_err_set (err, 0, "cgroup limits: no cgroup v2 hierarchy is mounted");
-  parent = xasprintf ("%s%s", mnt, strcmp (self, "/") == 0 ? "" : self);
-  parentfd = open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (parentfd < 0)
-    return husk_err_sys (err, "cgroup limits: husk's cgroup %s", parent);
-  if (cgroup_make (plan, cg, parentfd, parent, err) < 0)
-    return -1;
   snprintf (period, sizeof period, " %" PRIu64, plan->cpu_period);
   if (cgroup_limit (cg, "memory.max", &plan->memory_max, "", err) < 0
       || cgroup_limit (cg, "pids.max", &plan->pids_max, "", err) < 0
       || cgroup_limit (cg, "cpu.max", &plan->cpu_max, period, err) < 0
       || cgroup_limit (cg, "io.weight", &plan->io_weight, "", err) < 0)
-    {
-      cgroup_destroy (cg);
+    return -1;
+  for (size_t i = 0; i < plan->n_cgroup_writes; i++)
+    if (cgroup_apply_write (cg, &plan->cgroup_writes[i], err) < 0)
       return -1;
-    }
+  return 0;
+}
+
+int
+cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err)
+{
+  cleanup_free char *mnt = NULL;
+  cleanup_free char *self = NULL;
+  cleanup_free char *own = NULL;
+  char msg[HUSK_ERR_MSG_MAX + 128];
+
+  *cg = (struct exec_cgroup){ .dirfd = -1 };
+  if (!plan_has_cgroup_limits (plan))
+    return 0;
+  mnt = cgroup_v2_mount ();
+  self = cgroup_self_path ();
+  if (mnt == NULL || self == NULL)
+    return husk_err_set (err, 0, "%s: no cgroup v2 hierarchy is mounted",
+                         plan->cgroup_optional_origin.where ? plan->cgroup_optional_origin.where
+                                                            : "cgroup limits");
+  own = xasprintf ("%s%s", mnt, strcmp (self, "/") == 0 ? "" : self);
+  if (cgroup_make (plan, cg, mnt, own, err) == 0 && cgroup_apply (plan, cg, err) == 0)
+    return 0;
+  cgroup_destroy (cg);
+  /* OCI without privileges (issue 5): a cgroup husk may not create or
+   * set up (no delegation) leaves the container without its limits, with
+   * a warning, as runc and crun do for rootless containers. */
+  if (!plan->cgroup_optional || !cg->denied)
+    return -1;
+  husk_err_format (err, msg, sizeof msg);
+  husk_warn ("%s: not applied, the container runs without a cgroup of its own (%s)",
+             plan->cgroup_optional_origin.where, msg);
+  *cg = (struct exec_cgroup){ .dirfd = -1 };
   return 0;
 }
 
@@ -331,14 +518,13 @@ cgroup_peaks (const struct exec_cgroup *cg, int64_t *memory_peak, int64_t *pids_
     *pids_peak = strtoll (text, NULL, 10);
 }
 
-/* Kill what is left in the cgroup and remove it; best effort. */
+/* Kill what is left in the cgroup and remove what husk made; best
+ * effort. */
 void
 cgroup_destroy (struct exec_cgroup *cg)
 {
   struct timespec pause = { 0, 1000000 };
 
-  if (cg->path == NULL)
-    return;
   /* Whatever the program left running (a daemon that escaped the pid
    * namespace's reaper, or with no pid namespace at all).  Before Linux
    * 5.14 there is no cgroup.kill and the rmdir below fails with EBUSY
@@ -346,9 +532,17 @@ cgroup_destroy (struct exec_cgroup *cg)
   if (cg->dirfd >= 0)
     (void) cgroup_write (cg->dirfd, "cgroup.kill", "1");
   /* The killed processes leave asynchronously: rmdir fails with EBUSY
-   * until they have; give them up to two seconds. */
-  for (int i = 0; i < 2000 && rmdir (cg->path) < 0 && errno == EBUSY; i++)
-    nanosleep (&pause, NULL);
+   * until they have; give them up to two seconds.  Innermost first; a
+   * cgroup that was there before husk is never in the list. */
+  for (size_t i = cg->n_created; i-- > 0;)
+    {
+      for (int k = 0; k < 2000 && rmdir (cg->created[i]) < 0 && errno == EBUSY; k++)
+        nanosleep (&pause, NULL);
+      free (cg->created[i]);
+    }
+  free (cg->created);
+  cg->created = NULL;
+  cg->n_created = 0;
   husk_cleanup_closep (&cg->dirfd);
   cg->dirfd = -1;
   free (cg->path);

@@ -246,6 +246,14 @@ struct exec_cgroup
   int dirfd;          /* the new cgroup, or -1 */
   char *path;
   bool need_enter;
+  /* Issue 5 (linux.cgroupsPath): the directories husk made, outermost
+   * first, removed innermost first at the end (a cgroup that existed
+   * before is never removed); fresh: the sandbox's cgroup is one of them;
+   * denied: creating or setting it up failed for lack of permission. */
+  char **created;
+  size_t n_created;
+  bool fresh;
+  bool denied;
 };
 int cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err);
 pid_t cgroup_clone (struct exec_cgroup *cg, unsigned long flags);

@@ -15,9 +15,13 @@
  *                            applied, as process.env
  *   user namespace           process.user and a one-id uid/gid mapping (or the
  *                            --uid-map/--gid-map ranges)
+ *   --memory-max, --pids-max linux.resources.memory.limit, pids.limit (-1: max)
+ *   --cpu-max                linux.resources.cpu.quota (-1: max) and period
+ *   --io-weight              linux.resources.unified "io.weight" (blockIO.weight
+ *                            is cgroup v1's range, converted: not exact)
  * Anything else the loader cannot read back the same way (--symlink, --dir,
- * --file, --chmod, overlays, fds, seccomp programs, Landlock, cgroup limits,
- * pasta, ...) is an error naming the flag: the export is faithful or absent.
+ * --file, --chmod, overlays, fds, seccomp programs, Landlock, pasta, ...) is
+ * an error naming the flag: the export is faithful or absent.
  *
  * Must not: make syscalls beyond reading what the flags left to run time
  * (ids, environment, cwd, whether a *-try source exists, current rlimits).
@@ -25,6 +29,7 @@
 #include "oci/oci_int.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,9 +103,6 @@ exp_check_fdargs (const struct husk_plan *plan, struct husk_err *err)
 static int
 exp_check_plan (const struct husk_plan *plan, struct husk_err *err)
 {
-  const struct husk_cgroup_limit *cg[]
-    = { &plan->memory_max, &plan->pids_max, &plan->cpu_max, &plan->io_weight };
-
   if (plan->argv0 != NULL)
     return exp_no ("--argv0", err);
   if (plan->die_with_parent)
@@ -119,9 +121,10 @@ exp_check_plan (const struct husk_plan *plan, struct husk_err *err)
     return exp_no (plan->lock_files[0].origin.where, err);
   if (plan->join_pid != 0)
     return exp_no (plan->join_pid_origin.where, err);
-  for (size_t i = 0; i < sizeof cg / sizeof cg[0]; i++)
-    if (cg[i]->set)
-      return exp_no (cg[i]->origin.where, err);
+  /* JSON integers stop at 2^63-1 (jansson). */
+  if (plan->memory_max.set && plan->memory_max.value != HUSK_CGROUP_MAX
+      && plan->memory_max.value > INT64_MAX)
+    return exp_no (plan->memory_max.origin.where, err);
   if (plan->pasta)
     return exp_no (plan->net_origin.where, err);
   if (exp_check_fdargs (plan, err) < 0)
@@ -700,6 +703,52 @@ exp_linux_extras (const struct husk_plan *plan, json_t *lx)
     exp_add (lx, "mountLabel", json_string (plan->file_label));
 }
 
+/* The cgroup limits of the flags (issue 6) as linux.resources; "max" is
+ * -1, which the loader turns back into "max". */
+static json_t *
+exp_limit (const struct husk_cgroup_limit *l)
+{
+  return json_integer (l->value == HUSK_CGROUP_MAX ? -1 : (json_int_t) l->value);
+}
+
+static void
+exp_resources (const struct husk_plan *plan, json_t *lx)
+{
+  json_t *res = json_object ();
+
+  if (plan->memory_max.set)
+    {
+      json_t *m = json_object ();
+      exp_add (m, "limit", exp_limit (&plan->memory_max));
+      exp_add (res, "memory", m);
+    }
+  if (plan->cpu_max.set)
+    {
+      json_t *c = json_object ();
+      exp_add (c, "quota", exp_limit (&plan->cpu_max));
+      exp_add (c, "period", json_integer ((json_int_t) plan->cpu_period));
+      exp_add (res, "cpu", c);
+    }
+  if (plan->pids_max.set)
+    {
+      json_t *p = json_object ();
+      exp_add (p, "limit", exp_limit (&plan->pids_max));
+      exp_add (res, "pids", p);
+    }
+  if (plan->io_weight.set)
+    {
+      json_t *u = json_object ();
+      char text[32];
+      snprintf (text, sizeof text, "default %" PRIu64, plan->io_weight.value);
+      exp_add (u, "io.weight", json_string (text));
+      exp_add (res, "unified", u);
+    }
+  if (json_object_size (res) > 0)
+    exp_add (lx, "resources", res);
+  else
+    json_decref (res);
+}
+
 /* ---- top level ---------------------------------------------------------- */
 
 int
@@ -730,6 +779,7 @@ oci_export (const struct husk_plan *plan, const struct oci_host *host, FILE *out
     exp_add (top, "domainname", json_string (plan->domainname));
   exp_namespaces (&x, lx);
   exp_linux_extras (plan, lx);
+  exp_resources (plan, lx);
   exp_add (top, "linux", json_incref (lx));
   if (json_dumpf (top, out, JSON_INDENT (2)) < 0 || fputc ('\n', out) == EOF)
     {

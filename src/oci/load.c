@@ -451,32 +451,6 @@ oci_load_idmap (struct oci_ctx *ctx, json_t *lx, const char *key, struct husk_er
   return 0;
 }
 
-/* The device-cgroup rule "deny everything" that `runc spec` and
- * `crun spec --rootless` emit: husk gives the container only the devices
- * it binds, so the rule is met without a cgroup; anything else in
- * resources needs one. */
-static int
-oci_load_resources (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
-{
-  json_t *res, *dev, *rule;
-
-  if (oci_get (lx, "linux", "resources", JSON_OBJECT, &res, err) < 0)
-    return -1;
-  if (res == NULL || json_object_size (res) == 0)
-    return 0;
-  dev = json_object_get (res, "devices");
-  if (json_object_size (res) == 1 && json_is_array (dev) && json_array_size (dev) == 1
-      && json_is_object (rule = json_array_get (dev, 0))
-      && json_is_false (json_object_get (rule, "allow")) && json_object_get (rule, "type") == NULL
-      && json_object_get (rule, "major") == NULL && json_object_get (rule, "minor") == NULL)
-    {
-      oci_warn (ctx, "linux.resources.devices: no device cgroup is set up; the "
-                     "container gets only the devices husk binds");
-      return 0;
-    }
-  return husk_err_set (err, 0, "linux.resources: cgroup resources are not supported yet");
-}
-
 static int
 oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
 {
@@ -487,7 +461,6 @@ oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
     "netDevices",        "memoryPolicy", "rdmaResources", NULL,
   };
   static const char *const unsupported[] = {
-    "cgroupsPath",
     "rdmaResources",
     NULL,
   };

@@ -96,4 +96,7 @@ int oci_load_memory_policy (struct oci_ctx *ctx, json_t *lx, struct husk_err *er
 int oci_load_intel_rdt (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
 int oci_load_net_devices (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
 
+/* load_resources.c (issue 5): linux.resources and linux.cgroupsPath. */
+int oci_load_resources (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
+
 #endif

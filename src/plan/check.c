@@ -394,6 +394,72 @@ check_oci_attrs (const struct husk_plan *plan, struct husk_err *err)
   return 0;
 }
 
+/* OCI linux.resources and linux.cgroupsPath (issue 5).  A write names a
+ * file of the sandbox's own cgroup: a plain name (no '/', not "." or
+ * "..", so it cannot reach another cgroup), never one of the files husk
+ * manages itself (moving, killing or freezing processes, or enabling
+ * controllers below the sandbox's cgroup, which would keep the sandbox
+ * out of it: cgroup v2's no-internal-processes rule). */
+static int
+check_cgroup_file (const char *file, const char *where, struct husk_err *err)
+{
+  static const char *const managed[] = {
+    "cgroup.procs",           "cgroup.threads", "cgroup.kill", "cgroup.freeze",
+    "cgroup.subtree_control", "cgroup.type",    NULL,
+  };
+
+  if (file[0] == '\0' || strcmp (file, ".") == 0 || strcmp (file, "..") == 0
+      || strpbrk (file, "/ \t\n") != NULL || strchr (file, '.') == NULL)
+    return husk_err_set (err, 0, "%s: not a cgroup file name (CONTROLLER.NAME, no '/')", where);
+  for (size_t i = 0; managed[i] != NULL; i++)
+    if (strcmp (file, managed[i]) == 0)
+      return husk_err_set (err, 0, "%s: %s is managed by husk and cannot be written", where, file);
+  return 0;
+}
+
+static int
+check_cgroup_path (const struct husk_plan *plan, struct husk_err *err)
+{
+  const char *where = check_where (&plan->cgroup_path_origin, "cgroup path");
+  const char *p = plan->cgroup_path;
+
+  if (p == NULL)
+    return 0;
+  if (*p == '/')
+    p++;
+  if (*p == '\0')
+    return husk_err_set (err, 0, "%s: must name a cgroup, not the root", where);
+  for (;;)
+    {
+      size_t n = strcspn (p, "/");
+
+      if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+        return husk_err_set (err, 0, "%s: empty, \".\" or \"..\" component", where);
+      if (memchr (p, '\n', n) != NULL)
+        return husk_err_set (err, 0, "%s: newline in the path", where);
+      if (p[n] == '\0')
+        return 0;
+      p += n + 1;
+    }
+}
+
+static int
+check_cgroup_writes (const struct husk_plan *plan, struct husk_err *err)
+{
+  for (size_t i = 0; i < plan->n_cgroup_writes; i++)
+    {
+      const struct husk_cgroup_write *w = &plan->cgroup_writes[i];
+      const char *where = check_where (&w->origin, w->file);
+
+      if (check_cgroup_file (w->file, where, err) < 0
+          || (w->alt_file != NULL && check_cgroup_file (w->alt_file, where, err) < 0))
+        return -1;
+      if ((w->alt_file == NULL) != (w->alt_value == NULL))
+        return husk_err_set (err, 0, "%s: a fallback file needs a value", where);
+    }
+  return check_cgroup_path (plan, err);
+}
+
 int
 plan_check (const struct husk_plan *plan, struct husk_err *err)
 {
@@ -409,7 +475,7 @@ plan_check (const struct husk_plan *plan, struct husk_err *err)
     return -1;
   if (check_process2 (plan, err) < 0)
     return -1;
-  if (check_resources (plan, err) < 0)
+  if (check_resources (plan, err) < 0 || check_cgroup_writes (plan, err) < 0)
     return -1;
   if (check_oci_attrs (plan, err) < 0)
     return -1;

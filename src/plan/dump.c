@@ -37,6 +37,11 @@
  *   cgroup pids.max N|max            the cgroup v2 file and the text written
  *   cgroup cpu.max QUOTA|max PERIOD  to it
  *   cgroup io.weight N
+ *   cgroup-path "S"                  OCI linux.cgroupsPath (issue 5)
+ *   cgroup-write FILE "V" [else FILE2 "V2"] [optional]
+ *                                    OCI linux.resources (issue 5), one per
+ *                                    write, in order
+ *   cgroup-optional                  OCI: no cgroup without privileges is a warning
  *   net pasta "ARG"...               --net pasta (issue 6), pasta's extra arguments
  *   no-forward-signals               process limits, time, joined namespaces (issue 6)
  *   rlimit NAME SOFT HARD            one per limit; N, unlimited, or - (kept as is)
@@ -705,6 +710,42 @@ dump_cgroup_limit (FILE *out, const char *file, const struct husk_cgroup_limit *
   dump_origin_end (out, &l->origin);
 }
 
+/* OCI linux.resources and linux.cgroupsPath (issue 5). */
+static void
+dump_cgroup_writes (FILE *out, const struct husk_plan *plan)
+{
+  if (plan->cgroup_path != NULL)
+    {
+      fputs ("cgroup-path ", out);
+      dump_str (out, plan->cgroup_path);
+      dump_origin_end (out, &plan->cgroup_path_origin);
+    }
+  for (size_t i = 0; i < plan->n_cgroup_writes; i++)
+    {
+      const struct husk_cgroup_write *w = &plan->cgroup_writes[i];
+
+      fputs ("cgroup-write ", out);
+      dump_escaped (out, w->file, false);
+      fputc (' ', out);
+      dump_str (out, w->value);
+      if (w->alt_file != NULL)
+        {
+          fputs (" else ", out);
+          dump_escaped (out, w->alt_file, false);
+          fputc (' ', out);
+          dump_str (out, w->alt_value);
+        }
+      if (w->optional)
+        fputs (" optional", out);
+      dump_origin_end (out, &w->origin);
+    }
+  if (plan->cgroup_optional)
+    {
+      fputs ("cgroup-optional", out);
+      dump_origin_end (out, &plan->cgroup_optional_origin);
+    }
+}
+
 static void
 dump_resources (FILE *out, const struct husk_plan *plan)
 {
@@ -715,6 +756,7 @@ dump_resources (FILE *out, const struct husk_plan *plan)
   dump_cgroup_limit (out, "pids.max", &plan->pids_max, "");
   dump_cgroup_limit (out, "cpu.max", &plan->cpu_max, period);
   dump_cgroup_limit (out, "io.weight", &plan->io_weight, "");
+  dump_cgroup_writes (out, plan);
   if (plan->pasta)
     {
       fputs ("net pasta", out);

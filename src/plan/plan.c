@@ -259,6 +259,8 @@ plan_resources_init (struct husk_plan *plan)
   plan->cpu_max.origin.argi = -1;
   plan->io_weight.origin.argi = -1;
   plan->net_origin.argi = -1;
+  plan->cgroup_path_origin.argi = -1;
+  plan->cgroup_optional_origin.argi = -1;
 }
 
 static void
@@ -274,6 +276,18 @@ plan_resources_free (struct husk_plan *plan)
   origin_free (&plan->pids_max.origin);
   origin_free (&plan->cpu_max.origin);
   origin_free (&plan->io_weight.origin);
+  for (size_t i = 0; i < plan->n_cgroup_writes; i++)
+    {
+      free (plan->cgroup_writes[i].file);
+      free (plan->cgroup_writes[i].value);
+      free (plan->cgroup_writes[i].alt_file);
+      free (plan->cgroup_writes[i].alt_value);
+      origin_free (&plan->cgroup_writes[i].origin);
+    }
+  free (plan->cgroup_writes);
+  free (plan->cgroup_path);
+  origin_free (&plan->cgroup_path_origin);
+  origin_free (&plan->cgroup_optional_origin);
   for (size_t i = 0; i < plan->n_pasta_args; i++)
     free (plan->pasta_args[i]);
   free (plan->pasta_args);
@@ -283,8 +297,24 @@ plan_resources_free (struct husk_plan *plan)
 bool
 plan_has_cgroup_limits (const struct husk_plan *plan)
 {
-  return plan->memory_max.set || plan->pids_max.set || plan->cpu_max.set
-         || plan->io_weight.set;
+  return plan->memory_max.set || plan->pids_max.set || plan->cpu_max.set || plan->io_weight.set
+         || plan->n_cgroup_writes > 0 || plan->cgroup_path != NULL;
+}
+
+struct husk_cgroup_write *
+plan_add_cgroup_write (struct husk_plan *plan, const char *file, const char *value,
+                       const struct husk_origin *origin)
+{
+  struct husk_cgroup_write *w;
+
+  plan->cgroup_writes = xgrow (plan->cgroup_writes, &plan->cap_cgroup_writes,
+                               plan->n_cgroup_writes + 1, sizeof *plan->cgroup_writes);
+  w = &plan->cgroup_writes[plan->n_cgroup_writes++];
+  memset (w, 0, sizeof *w);
+  w->file = xstrdup (file);
+  w->value = xstrdup (value);
+  w->origin = origin_copy (origin);
+  return w;
 }
 
 void

@@ -225,6 +225,21 @@ struct husk_cgroup_limit
   struct husk_origin origin;
 };
 
+/* OCI linux.resources (issue 5): one write to a file of the sandbox's
+ * cgroup v2, in order.  The controller it needs is the file name up to the
+ * first '.' (none for "cgroup." files).  alt_file/alt_value are written
+ * instead when `file` does not exist (io.bfq.weight, else io.weight); an
+ * `optional` write is skipped when its file does not exist (the
+ * hugetlb.SIZE.rsvd.max reservation limit, on kernels without it). */
+struct husk_cgroup_write
+{
+  char *file;                /* "memory.max", "hugetlb.2MB.max": no '/' */
+  char *value;               /* written as is */
+  char *alt_file, *alt_value; /* or NULL */
+  bool optional;
+  struct husk_origin origin;
+};
+
 /* OCI extras (issue 5): one sysctl, written to /proc/sys/KEY (dots are
  * slashes) inside the sandbox's namespaces. */
 struct husk_sysctl
@@ -402,6 +417,18 @@ struct husk_plan
   struct husk_cgroup_limit cpu_max;     /* quota in microseconds, or max */
   uint64_t cpu_period;                  /* microseconds per period (cpu.max) */
   struct husk_cgroup_limit io_weight;   /* 1..10000 */
+  /* OCI linux.resources and linux.cgroupsPath (issue 5): writes to the
+   * sandbox's cgroup, in order; its path (absolute: from the cgroup2
+   * mount; relative: from husk's own cgroup; NULL: husk-PID under husk's
+   * cgroup), created when missing and removed at the end only then;
+   * cgroup_optional: an unprivileged husk that cannot create the cgroup
+   * warns (naming cgroup_optional_origin) and runs the sandbox without. */
+  struct husk_cgroup_write *cgroup_writes;
+  size_t n_cgroup_writes, cap_cgroup_writes;
+  char *cgroup_path;
+  struct husk_origin cgroup_path_origin;
+  bool cgroup_optional;
+  struct husk_origin cgroup_optional_origin;
   bool pasta;                /* --net pasta: pasta serves the new network namespace */
   char **pasta_args;         /* extra pasta arguments, NULL-terminated (or NULL) */
   size_t n_pasta_args;
@@ -490,8 +517,13 @@ struct husk_hook *plan_add_hook (struct husk_plan *plan, enum husk_hook_kind kin
 const char *plan_hook_kind_name (enum husk_hook_kind kind);
 bool plan_has_hooks (const struct husk_plan *plan, enum husk_hook_kind kind);
 
-/* Seccomp profiles, cgroups, networking (issue 6): any cgroup limit set. */
+/* Seccomp profiles, cgroups, networking (issue 6): any cgroup limit set
+ * (or, issue 5, any cgroup write or a cgroup path). */
 bool plan_has_cgroup_limits (const struct husk_plan *plan);
+/* OCI linux.resources (issue 5): append a write (the plan copies both). */
+struct husk_cgroup_write *plan_add_cgroup_write (struct husk_plan *plan, const char *file,
+                                                 const char *value,
+                                                 const struct husk_origin *origin);
 
 /* Origin helpers: origin_make formats a new owned `where`. */
 struct husk_origin origin_make (int argi, const char *fmt, ...)
