@@ -215,10 +215,11 @@ cgroup_denied (struct exec_cgroup *cg, int errnum)
 
 /* Make `controller` available in the sandbox's cgroup: enable it in the
  * subtree_control of each directory from `base` down to the cgroup's
- * parent where it is not enabled yet. */
+ * parent where it is not enabled yet (before the cgroup is made: only in
+ * the directories that exist, so a missing controller is named first). */
 static int
 cgroup_enable_path (struct exec_cgroup *cg, const char *base, const char *controller,
-                    const char *where, struct husk_err *err)
+                    const char *where, bool existing, struct husk_err *err)
 {
   cleanup_free char *dir = xstrdup (base);
   const char *rest = cg->path + strlen (base);
@@ -229,6 +230,8 @@ cgroup_enable_path (struct exec_cgroup *cg, const char *base, const char *contro
       const char *slash;
       char *next;
 
+      if (fd < 0 && existing && errno == ENOENT)
+        return 0;
       if (fd < 0)
         {
           husk_err_sys (err, "%s: cgroup %s", where, dir);
@@ -249,7 +252,7 @@ cgroup_enable_path (struct exec_cgroup *cg, const char *base, const char *contro
 /* Enable each controller the limits and writes need. */
 static int
 cgroup_controllers (const struct husk_plan *plan, struct exec_cgroup *cg, const char *base,
-                    struct husk_err *err)
+                    bool existing, struct husk_err *err)
 {
   static const struct
   {
@@ -269,7 +272,7 @@ cgroup_controllers (const struct husk_plan *plan, struct exec_cgroup *cg, const 
       /* "max" is no limit: nothing to write, no controller needed (the
        * sandbox still gets its own cgroup, killed as a whole at the end). */
       if (l->set && l->value != HUSK_CGROUP_MAX
-          && cgroup_enable_path (cg, base, need[i].controller, l->origin.where, err) < 0)
+          && cgroup_enable_path (cg, base, need[i].controller, l->origin.where, existing, err) < 0)
         return -1;
     }
   for (size_t i = 0; i < plan->n_cgroup_writes; i++)
@@ -279,7 +282,7 @@ cgroup_controllers (const struct husk_plan *plan, struct exec_cgroup *cg, const 
 
       if (cgroup_write_needed (cg, w)
           && cgroup_file_controller (w->file, controller, sizeof controller)
-          && cgroup_enable_path (cg, base, controller, w->origin.where, err) < 0)
+          && cgroup_enable_path (cg, base, controller, w->origin.where, existing, err) < 0)
         return -1;
     }
   return 0;
@@ -304,12 +307,10 @@ cgroup_check_empty (struct exec_cgroup *cg, const char *where, struct husk_err *
   return 0;
 }
 
-/* mkdir -p base/rel, remembering what husk made. */
+/* mkdir -p cg->path (base/...), remembering what husk made. */
 static int
-cgroup_mkdirs (struct exec_cgroup *cg, const char *base, const char *rel, const char *where,
-               struct husk_err *err)
+cgroup_mkdirs (struct exec_cgroup *cg, const char *base, const char *where, struct husk_err *err)
 {
-  cg->path = xasprintf ("%s/%s", base, rel);
   for (char *p = cg->path + strlen (base) + 1;; p++)
     {
       bool last = (p = strchrnul (p, '/'))[0] == '\0';
@@ -337,6 +338,19 @@ cgroup_mkdirs (struct exec_cgroup *cg, const char *base, const char *rel, const 
     }
 }
 
+/* Whether husk may create what is missing of cg->path: the deepest
+ * directory of it that exists is writable. */
+static bool
+cgroup_may_create (const struct exec_cgroup *cg)
+{
+  cleanup_free char *dir = xstrdup (cg->path);
+  char *slash;
+
+  while (access (dir, F_OK) < 0 && (slash = strrchr (dir, '/')) != NULL && slash != dir)
+    *slash = '\0';
+  return faccessat (AT_FDCWD, dir, W_OK, AT_EACCESS) == 0;
+}
+
 static int
 cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, const char *mnt, const char *own,
              struct husk_err *err)
@@ -354,9 +368,16 @@ cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, const char *m
       base = mnt;
       path++;
     }
-  if (cgroup_mkdirs (cg, base, path, where, err) < 0
+  cg->path = xasprintf ("%s/%s", base, path);
+  cg->fresh = access (cg->path, F_OK) < 0 && errno == ENOENT;
+  /* A missing controller is named first; but for OCI without the right
+   * to create the cgroup (a warning, not an error), that comes first. */
+  if ((!plan->cgroup_optional || !cg->fresh || cgroup_may_create (cg))
+      && cgroup_controllers (plan, cg, base, true, err) < 0)
+    return -1;
+  if (cgroup_mkdirs (cg, base, where, err) < 0
       || (!cg->fresh && cgroup_check_empty (cg, where, err) < 0)
-      || cgroup_controllers (plan, cg, base, err) < 0)
+      || cgroup_controllers (plan, cg, base, false, err) < 0)
     return -1;
   /* Not O_PATH: CLONE_INTO_CGROUP needs a real open. */
   cg->dirfd = open (cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
