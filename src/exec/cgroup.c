@@ -290,20 +290,27 @@ cgroup_controllers (const struct husk_plan *plan, struct exec_cgroup *cg, const 
 
 /* A cgroup that existed before must not hold processes: the sandbox's
  * end kills everything in it (the runtime-spec lets runtimes refuse a
- * non-empty cgroup). */
+ * non-empty cgroup); nor enable controllers for children, since cgroup
+ * v2's no-internal-processes rule then keeps the sandbox out (EBUSY). */
 static int
 cgroup_check_empty (struct exec_cgroup *cg, const char *where, struct husk_err *err)
 {
-  char procs[64] = "";
+  char procs[64] = "", subtree[512] = "";
   cleanup_fd int fd = open (cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-  if (fd < 0 || cgroup_read (fd, "cgroup.procs", procs, sizeof procs) < 0)
+  if (fd < 0 || cgroup_read (fd, "cgroup.procs", procs, sizeof procs) < 0
+      || cgroup_read (fd, "cgroup.subtree_control", subtree, sizeof subtree) < 0)
     {
       husk_err_sys (err, "%s: cgroup %s", where, cg->path);
       return cgroup_denied (cg, errno);
     }
   if (procs[0] != '\0')
     return husk_err_set (err, 0, "%s: cgroup %s already holds processes", where, cg->path);
+  if (subtree[0] != '\0')
+    return husk_err_set (err, 0,
+                         "%s: cgroup %s enables controllers for its children (%s in "
+                         "cgroup.subtree_control), so no process may join it",
+                         where, cg->path, subtree);
   return 0;
 }
 

@@ -187,6 +187,18 @@ if [ -w "$v2" ]; then
     "^husk: linux\.cgroupsPath: cgroup $v2/$base already holds processes\$" "$ERR"
   ok "the process in it was left alone" kill -0 "$spid"
   kill "$spid"; wait "$spid" 2>/dev/null
+  if has_ctl "$v2/$base" hugetlb; then
+    mkdir "$v2/$base/child"
+    echo +hugetlb > "$v2/$base/cgroup.subtree_control"
+    hrun --oci "$B"
+    is "a cgroup enabling controllers for its children: exit status 1" 1 "$RC"
+    like "and the error says why (no internal processes)" \
+      "^husk: linux\.cgroupsPath: cgroup $v2/$base enables controllers for its children \(hugetlb in cgroup\.subtree_control\)" "$ERR"
+    ok "and it is kept" test -d "$v2/$base/child"
+    rmdir "$v2/$base/child"
+  else
+    skip "a cgroup enabling controllers for its children" "no controller in $v2/$base"
+  fi
   rmdir "$v2/$base"
 else
   skip "absolute cgroupsPath" "$v2 is not writable"
