@@ -205,8 +205,9 @@ res_cpu_max (struct oci_ctx *ctx, json_t *cpu, struct husk_err *err)
   int64_t quota = -1, period = 100000, burst = 0;
   bool has_quota, has_period, has_burst;
 
-  if (res_get_limit (cpu, base, "quota", 1, &quota, &has_quota, err) < 0
-      || oci_get_int (cpu, base, "period", 1, INT64_MAX, &period, &has_period, err) < 0
+  /* The kernel's bounds for cpu.max (as --cpu-max checks them). */
+  if (res_get_limit (cpu, base, "quota", 1000, &quota, &has_quota, err) < 0
+      || oci_get_int (cpu, base, "period", 1000, 1000000, &period, &has_period, err) < 0
       || oci_get_int (cpu, base, "burst", 0, INT64_MAX, &burst, &has_burst, err) < 0)
     return -1;
   if (!has_quota)
