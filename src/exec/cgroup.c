@@ -235,7 +235,7 @@ cgroup_enable_path (struct exec_cgroup *cg, const char *base, const char *contro
       if (fd < 0)
         {
           husk_err_sys (err, "%s: cgroup %s", where, dir);
-          return cgroup_denied (cg, errno);
+          return cgroup_denied (cg, err->errnum);
         }
       if (cgroup_enable (fd, dir, controller, where, err) < 0)
         return cgroup_denied (cg, err->errnum);
@@ -302,7 +302,7 @@ cgroup_check_empty (struct exec_cgroup *cg, const char *where, struct husk_err *
       || cgroup_read (fd, "cgroup.subtree_control", subtree, sizeof subtree) < 0)
     {
       husk_err_sys (err, "%s: cgroup %s", where, cg->path);
-      return cgroup_denied (cg, errno);
+      return cgroup_denied (cg, err->errnum);
     }
   if (procs[0] != '\0')
     return husk_err_set (err, 0, "%s: cgroup %s already holds processes", where, cg->path);
@@ -331,13 +331,15 @@ cgroup_mkdirs (struct exec_cgroup *cg, const char *base, const char *where, stru
         }
       else if (errno != EEXIST)
         {
+          int e = errno;
+
           husk_err_sys (err, "%s: cannot create cgroup %s", where, cg->path);
-          if (errno == EACCES || errno == EPERM || errno == EROFS)
+          if (e == EACCES || e == EPERM || e == EROFS)
             husk_err_hint (err,
-                           "husk's cgroup %s is not delegated to this user (with systemd: "
+                           "cgroup %s is not delegated to this user (with systemd: "
                            "systemd-run --user --scope -p Delegate=yes ...)",
                            base);
-          return cgroup_denied (cg, errno);
+          return cgroup_denied (cg, e);
         }
       if (last)
         return 0;
@@ -391,7 +393,7 @@ cgroup_make (const struct husk_plan *plan, struct exec_cgroup *cg, const char *m
   if (cg->dirfd < 0)
     {
       husk_err_sys (err, "%s: open %s", where, cg->path);
-      return cgroup_denied (cg, errno);
+      return cgroup_denied (cg, err->errnum);
     }
   return 0;
 }
@@ -440,7 +442,7 @@ cgroup_apply_write (struct exec_cgroup *cg, const struct husk_cgroup_write *w, s
         {
           husk_err_sys (err, "%s: cannot write \"%s\" to %s/%s", w->origin.where, line, cg->path,
                         file);
-          return cgroup_denied (cg, errno);
+          return cgroup_denied (cg, err->errnum);
         }
     }
   return 0;
