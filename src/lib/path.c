@@ -287,6 +287,14 @@ path_open (int rootfd, const char *path, unsigned flags)
       return path_open_fallback (rootfd, path, flags);
     }
   path_have_openat2 = 1;
+  /* ELOOP from openat2 can be spurious: when the lock-free (RCU) walk has
+   * to restart in ref-walk mode, e.g. because mounts changed meanwhile,
+   * the kernel keeps counting the symlinks the first attempt followed, so
+   * a path with 21 links can fail against the limit of 40 on a busy
+   * machine (seen in bursts here).  The walker counts links itself and
+   * gives the same answer every time: a real loop is ELOOP there too. */
+  if (fd < 0 && errno == ELOOP)
+    return path_open_fallback (rootfd, path, flags);
   return fd;
 }
 
