@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/json_u64.h"
 #include "lib/seccomp_profile.h"
 #include "lib/xalloc.h"
 
@@ -120,22 +121,27 @@ sp_check_keys (struct sp_ctx *ctx, json_t *obj, const char *path, const char *co
   return 0;
 }
 
-/* A non-negative JSON integer at obj.key (NULL member: *present = false). */
+/* A non-negative JSON integer at obj.key, up to UINT64_MAX (NULL member:
+ * *present = false). */
 static int
 sp_uint (struct sp_ctx *ctx, json_t *obj, const char *key, const char *path, uint64_t max,
          uint64_t *out, bool *present)
 {
   json_t *v = json_object_get (obj, key);
+  bool too_big;
 
   *present = v != NULL && !json_is_null (v);
   if (!*present)
     return 0;
-  if (!json_is_integer (v) || json_integer_value (v) < 0)
-    return sp_fail (ctx, path, key, "must be a non-negative integer");
-  if ((uint64_t) json_integer_value (v) > max)
-    return sp_fail (ctx, path, key, "%lld is out of range (0..%llu)",
-                    (long long) json_integer_value (v), (unsigned long long) max);
-  *out = (uint64_t) json_integer_value (v);
+  if (json_u64_value (v, out, &too_big) < 0)
+    {
+      if (too_big)
+        return sp_fail (ctx, path, key, "out of range (0..%llu)", (unsigned long long) max);
+      return sp_fail (ctx, path, key, "must be a non-negative integer");
+    }
+  if (*out > max)
+    return sp_fail (ctx, path, key, "%llu is out of range (0..%llu)", (unsigned long long) *out,
+                    (unsigned long long) max);
   return 0;
 }
 
@@ -167,7 +173,7 @@ sp_action (struct sp_ctx *ctx, json_t *obj, const char *akey, const char *rkey, 
 
   if (a == NULL)
     return sp_fail (ctx, path, akey, "missing");
-  if (!json_is_string (a))
+  if (json_u64_string (a) == NULL)
     return sp_fail (ctx, path, akey, "must be a string");
   for (size_t i = 0; i < sizeof sp_actions / sizeof sp_actions[0]; i++)
     {
@@ -203,7 +209,7 @@ sp_architectures (struct sp_ctx *ctx, json_t *arches)
   json_array_foreach (arches, i, a)
   {
     char name[64], q[72], path[48];
-    const char *s = json_is_string (a) ? json_string_value (a) : NULL;
+    const char *s = json_u64_string (a);
     uint32_t token = 0;
     int r;
 
@@ -244,7 +250,7 @@ sp_flags (struct sp_ctx *ctx, json_t *flags)
     return sp_fail (ctx, "flags", NULL, "must be an array of strings");
   json_array_foreach (flags, i, fl)
   {
-    const char *s = json_is_string (fl) ? json_string_value (fl) : NULL;
+    const char *s = json_u64_string (fl);
     char path[32], q[72];
 
     snprintf (path, sizeof path, "flags[%zu]", i);
@@ -303,7 +309,7 @@ sp_arg (struct sp_ctx *ctx, json_t *a, const char *path, struct scmp_arg_cmp *cm
     return -1;
   if (op == NULL)
     return sp_fail (ctx, path, "op", "missing");
-  if (!json_is_string (op))
+  if (json_u64_string (op) == NULL)
     return sp_fail (ctx, path, "op", "must be a string");
   for (size_t i = 0; i < sizeof sp_ops / sizeof sp_ops[0]; i++)
     if (strcmp (json_string_value (op), sp_ops[i].name) == 0)
@@ -328,7 +334,7 @@ sp_rule_names (struct sp_ctx *ctx, json_t *names, const char *path, uint32_t act
   json_array_foreach (names, j, nm)
   {
     char npath[96], q[72];
-    const char *s = json_is_string (nm) ? json_string_value (nm) : "";
+    const char *s = json_u64_string (nm) ? json_u64_string (nm) : "";
     int nr, r;
 
     snprintf (npath, sizeof npath, "%s.names[%zu]", path, j);
@@ -678,7 +684,6 @@ seccomp_profile_load (const char *path, const char *where, struct sock_filter **
 {
   cleanup_free char *data = NULL;
   cleanup_free char *cpath = NULL;
-  json_error_t jerr;
   json_t *profile;
   size_t len = 0;
   int r;
@@ -691,16 +696,9 @@ seccomp_profile_load (const char *path, const char *where, struct sock_filter **
   /* A hit costs a hash and one read: neither jansson nor libseccomp runs. */
   if (cpath != NULL && seccomp_cache_read (cpath, key, prog, n) == 0)
     return 0;
-  profile = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
+  profile = json_u64_load (data, len, where, err);
   if (profile == NULL)
-    {
-      char text[sizeof jerr.text];
-
-      /* jansson quotes the raw input after "near", newlines included. */
-      husk_err_clean_text (text, sizeof text, jerr.text);
-      return husk_err_set (err, 0, "%s: line %d, column %d: %s", where, jerr.line, jerr.column,
-                           text);
-    }
+    return -1;
   r = seccomp_profile_compile (profile, NULL, prog, n, err);
   json_decref (profile);
   if (r < 0)

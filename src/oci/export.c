@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/json_u64.h"
 #include "lib/rlimit.h"
 #include "lib/xalloc.h"
 
@@ -51,6 +52,7 @@ struct exp
   const struct oci_host *host;
   json_t *mounts;
   bool root_readonly;
+  size_t n_big; /* json_u64_new values above INT64_MAX */
 };
 
 static int
@@ -465,7 +467,7 @@ exp_caps (const struct husk_plan *plan, json_t *proc, struct husk_err *err)
 }
 
 static int
-exp_rlimits (const struct husk_plan *plan, json_t *proc, struct husk_err *err)
+exp_rlimits (const struct husk_plan *plan, json_t *proc, size_t *n_big, struct husk_err *err)
 {
   json_t *arr;
 
@@ -485,18 +487,15 @@ exp_rlimits (const struct husk_plan *plan, json_t *proc, struct husk_err *err)
         return husk_err_sys (err, "%s: getrlimit", r->origin.where);
       soft = r->has_soft ? r->soft : (uint64_t) cur.rlim_cur;
       hard = r->has_hard ? r->hard : (uint64_t) cur.rlim_max;
-      if (soft > INT64_MAX || hard > INT64_MAX)
-        return husk_err_set (err, 0,
-                             "%s: cannot be expressed in config.json (--print-oci): "
-                             "\"unlimited\" is beyond what JSON readers take",
-                             r->origin.where);
       name = xasprintf ("RLIMIT_%s", rlimit_name (r->resource));
       for (char *p = name; *p; p++)
         *p = (char) toupper ((unsigned char) *p);
       o = json_object ();
       exp_add (o, "type", json_string (name));
-      exp_add (o, "soft", json_integer ((json_int_t) soft));
-      exp_add (o, "hard", json_integer ((json_int_t) hard));
+      /* RLIM_INFINITY is 18446744073709551615, above jansson's int64. */
+      exp_add (o, "soft", json_u64_new (soft));
+      exp_add (o, "hard", json_u64_new (hard));
+      *n_big += (soft > INT64_MAX) + (hard > INT64_MAX);
       exp_push (arr, o);
     }
   return 0;
@@ -606,7 +605,7 @@ exp_process (struct exp *x, json_t *top, json_t *lx, struct husk_err *err)
   env = exp_env (x);
   exp_add (proc, "env", env);
   exp_add (proc, "cwd", json_string (exp_cwd (x, env)));
-  if (exp_caps (plan, proc, err) < 0 || exp_rlimits (plan, proc, err) < 0)
+  if (exp_caps (plan, proc, err) < 0 || exp_rlimits (plan, proc, &x->n_big, err) < 0)
     return -1;
   exp_add (proc, "noNewPrivileges", json_true ());
   if (plan->exec_label != NULL)
@@ -756,6 +755,7 @@ oci_export (const struct husk_plan *plan, const struct oci_host *host, FILE *out
             struct husk_err *err)
 {
   cleanup_free char *cwd = NULL;
+  cleanup_free char *text = NULL;
   struct oci_host self = { 0 };
   struct exp x = { .plan = plan, .host = host };
   json_t *top = json_object ();
@@ -781,7 +781,15 @@ oci_export (const struct husk_plan *plan, const struct oci_host *host, FILE *out
   exp_linux_extras (plan, lx);
   exp_resources (plan, lx);
   exp_add (top, "linux", json_incref (lx));
-  if (json_dumpf (top, out, JSON_INDENT (2)) < 0 || fputc ('\n', out) == EOF)
+  text = json_u64_dumps (top, JSON_INDENT (2), x.n_big);
+  if (text == NULL)
+    {
+      husk_err_set (err, 0,
+                    "--print-oci: a string starts with U+E000, which config.json "
+                    "readers take for an integer");
+      goto out;
+    }
+  if (fputs (text, out) == EOF || fputc ('\n', out) == EOF)
     {
       husk_err_set (err, 0, "--print-oci: writing the output failed");
       goto out;

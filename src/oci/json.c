@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/json_u64.h"
 #include "lib/xalloc.h"
 
 char *
@@ -35,18 +36,11 @@ oci_path_index (const char *base, size_t i)
 int
 oci_json_parse (const char *text, size_t len, const char *name, json_t **out, struct husk_err *err)
 {
-  json_error_t je;
-
-  /* Duplicate keys: which one counts differs between parsers, so refuse. */
-  *out = json_loadb (text, len, JSON_REJECT_DUPLICATES, &je);
+  /* Duplicate keys: which one counts differs between parsers, so refuse.
+   * Integers above INT64_MAX (RLIM_INFINITY) come back tagged. */
+  *out = json_u64_load (text, len, name, err);
   if (*out == NULL)
-    {
-      char clean[sizeof je.text];
-
-      /* jansson quotes the raw input after "near", newlines included. */
-      husk_err_clean_text (clean, sizeof clean, je.text);
-      return husk_err_set (err, 0, "%s: line %d, column %d: %s", name, je.line, je.column, clean);
-    }
+    return -1;
   if (!json_is_object (*out))
     {
       json_decref (*out);
@@ -84,13 +78,14 @@ oci_type_name (json_type type)
 const char *
 oci_json_kind (const json_t *v)
 {
-  return oci_type_name (json_typeof (v));
+  return oci_type_name (json_u64_typeof (v));
 }
 
 int
 oci_expect (const json_t *v, json_type type, const char *path, struct husk_err *err)
 {
-  bool good = json_typeof (v) == type || (type == JSON_TRUE && json_is_boolean (v));
+  json_type t = json_u64_typeof (v);
+  bool good = t == type || (type == JSON_TRUE && (t == JSON_TRUE || t == JSON_FALSE));
 
   if (good)
     return 0;
@@ -148,6 +143,23 @@ oci_get_bool (json_t *obj, const char *base, const char *key, bool *out, struct 
   return 0;
 }
 
+/* "PATH: N is out of range (MIN..MAX)" for a tagged big integer v. */
+static int
+oci_big_out_of_range (const json_t *v, const char *path, long long min, unsigned long long max,
+                      struct husk_err *err)
+{
+  uint64_t n;
+  bool too_big;
+
+  if (json_u64_value (v, &n, &too_big) < 0)
+    return husk_err_set (err, 0,
+                         "%s: a number above 18446744073709551615 is out of range "
+                         "(%lld..%llu)",
+                         path, min, max);
+  return husk_err_set (err, 0, "%s: %llu is out of range (%lld..%llu)", path,
+                       (unsigned long long) n, min, max);
+}
+
 int
 oci_get_int (json_t *obj, const char *base, const char *key, int64_t min, int64_t max, int64_t *out,
              bool *present, struct husk_err *err)
@@ -160,6 +172,11 @@ oci_get_int (json_t *obj, const char *base, const char *key, int64_t min, int64_
     return -1;
   if (v == NULL)
     return 0;
+  if (json_u64_is_big (v))
+    {
+      cleanup_free char *path = oci_path_key (base, key);
+      return oci_big_out_of_range (v, path, (long long) min, (unsigned long long) max, err);
+    }
   n = json_integer_value (v);
   if (n < min || n > max)
     {
@@ -168,6 +185,46 @@ oci_get_int (json_t *obj, const char *base, const char *key, int64_t min, int64_
                            (long long) min, (long long) max);
     }
   *out = (int64_t) n;
+  *present = true;
+  return 0;
+}
+
+int
+oci_uint_value (const json_t *v, const char *path, uint64_t max, uint64_t *out,
+                struct husk_err *err)
+{
+  bool too_big;
+
+  if (oci_expect (v, JSON_INTEGER, path, err) < 0)
+    return -1;
+  if (json_u64_value (v, out, &too_big) < 0)
+    {
+      if (too_big)
+        return oci_big_out_of_range (v, path, 0, (unsigned long long) max, err);
+      return husk_err_set (err, 0, "%s: %lld is out of range (0..%llu)", path,
+                           (long long) json_integer_value (v), (unsigned long long) max);
+    }
+  if (*out > max)
+    return husk_err_set (err, 0, "%s: %llu is out of range (0..%llu)", path,
+                         (unsigned long long) *out, (unsigned long long) max);
+  return 0;
+}
+
+int
+oci_get_uint (json_t *obj, const char *base, const char *key, uint64_t max, uint64_t *out,
+              bool *present, struct husk_err *err)
+{
+  cleanup_free char *path = NULL;
+  json_t *v;
+
+  *present = false;
+  if (oci_get (obj, base, key, JSON_INTEGER, &v, err) < 0)
+    return -1;
+  if (v == NULL)
+    return 0;
+  path = oci_path_key (base, key);
+  if (oci_uint_value (v, path, max, out, err) < 0)
+    return -1;
   *present = true;
   return 0;
 }

@@ -33,7 +33,7 @@ oci_load_rlimit (struct oci_ctx *ctx, json_t *rl, const char *base, struct husk_
   struct husk_origin o;
   struct husk_rlimit *r;
   const char *type;
-  int64_t soft = 0, hard = 0;
+  uint64_t soft = 0, hard = 0;
   bool has_soft, has_hard;
   int resource;
 
@@ -41,8 +41,8 @@ oci_load_rlimit (struct oci_ctx *ctx, json_t *rl, const char *base, struct husk_
     return -1;
   oci_warn_unknown (ctx, rl, base, known);
   if (oci_get_string (rl, base, "type", &type, err) < 0
-      || oci_get_int (rl, base, "soft", 0, INT64_MAX, &soft, &has_soft, err) < 0
-      || oci_get_int (rl, base, "hard", 0, INT64_MAX, &hard, &has_hard, err) < 0)
+      || oci_get_uint (rl, base, "soft", UINT64_MAX, &soft, &has_soft, err) < 0
+      || oci_get_uint (rl, base, "hard", UINT64_MAX, &hard, &has_hard, err) < 0)
     return -1;
   if (type == NULL)
     return husk_err_set (err, 0, "%s.type: required", base);
@@ -66,10 +66,9 @@ oci_load_rlimit (struct oci_ctx *ctx, json_t *rl, const char *base, struct husk_
   r = plan_set_rlimit (ctx->plan, resource, &o);
   origin_free (&o);
   r->has_soft = r->has_hard = true;
-  /* jansson reads integers up to 2^63-1: RLIM_INFINITY written as
-   * 18446744073709551615 is a parse error (documented in husk-oci(5)). */
-  r->soft = (uint64_t) soft;
-  r->hard = (uint64_t) hard;
+  /* RLIM_INFINITY is 18446744073709551615 (json_u64.c reads it). */
+  r->soft = soft;
+  r->hard = hard;
   return 0;
 }
 
@@ -158,14 +157,11 @@ oci_load_user_extras (struct oci_ctx *ctx, json_t *user, struct husk_err *err)
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *p = oci_path_index ("process.user.additionalGids", i);
-      json_t *v = json_array_get (gids, i);
+      uint64_t g;
 
-      if (oci_expect (v, JSON_INTEGER, p, err) < 0)
+      if (oci_uint_value (json_array_get (gids, i), p, 4294967294U, &g, err) < 0)
         return -1;
-      if (json_integer_value (v) < 0 || json_integer_value (v) > 4294967294LL)
-        return husk_err_set (err, 0, "%s: %lld is out of range (0..4294967294)", p,
-                             (long long) json_integer_value (v));
-      plan->groups[plan->n_groups++] = (gid_t) json_integer_value (v);
+      plan->groups[plan->n_groups++] = (gid_t) g;
     }
   plan->groups_origin = extras_origin ("process.user.additionalGids");
   return 0;

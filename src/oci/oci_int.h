@@ -58,6 +58,12 @@ int oci_get_bool (json_t *obj, const char *base, const char *key, bool *out, str
 /* An integer in [min, max]. */
 int oci_get_int (json_t *obj, const char *base, const char *key, int64_t min, int64_t max,
                  int64_t *out, bool *present, struct husk_err *err);
+/* An integer in [0, max], max up to UINT64_MAX (RLIM_INFINITY). */
+int oci_get_uint (json_t *obj, const char *base, const char *key, uint64_t max, uint64_t *out,
+                  bool *present, struct husk_err *err);
+/* v (at path) must be an integer in [0, max]. */
+int oci_uint_value (const json_t *v, const char *path, uint64_t max, uint64_t *out,
+                    struct husk_err *err);
 /* Element i of an array of strings. */
 int oci_string_at (json_t *arr, const char *base, size_t i, const char **out, struct husk_err *err);
 

@@ -91,7 +91,7 @@ usage (const char *msg)
                    "  mountinfo | net | tiocsti | tiocsti-hi | tiocsti-i386 | tioclinux\n"
                    "  rawsock | orphan | sched\n"
                    "  write PATH | read PATH | mkdir PATH | stat PATH | statfs PATH | ls DIR\n"
-                   "  keyctl | mount-tmpfs DIR | tcp-serve PORT | tcp-read PORT\n"
+                   "  keyctl | mount-tmpfs DIR | lseek OFFSET | tcp-serve PORT | tcp-read PORT\n"
                    "  exit N | kill-self SIG | sleep SECS\n"
                    "  tcp-bind PORT | tcp-connect PORT | signal PID | abstract-connect NAME\n");
   return PROBE_USAGE;
@@ -369,6 +369,26 @@ static int
 cmd_keyctl (void)
 {
   if (syscall (SYS_keyctl, 0, -3, 1) < 0)
+    printf ("%s\n", errno_name (errno));
+  else
+    printf ("ok\n");
+  return 0;
+}
+
+/* lseek OFFSET: lseek(0, OFFSET, SEEK_CUR) through syscall(2), OFFSET
+ * (decimal or 0x hex, as uint64) passed as a full 64-bit register, for
+ * seccomp rules on 64-bit argument values (18446744073709551615 is -1). */
+static int
+cmd_lseek (const char *arg)
+{
+  char *end;
+  unsigned long long off;
+
+  errno = 0;
+  off = strtoull (arg, &end, 0);
+  if (errno != 0 || *end != '\0' || end == arg)
+    return usage ("lseek: OFFSET must be a number");
+  if (syscall (SYS_lseek, 0L, (long) off, (long) SEEK_CUR) < 0)
     printf ("%s\n", errno_name (errno));
   else
     printf ("ok\n");
@@ -1183,6 +1203,7 @@ main (int argc, char **argv)
   ONEARG ("mkdir", cmd_mkdir);
   NOARGS ("keyctl", cmd_keyctl);
   ONEARG ("mount-tmpfs", cmd_mount_tmpfs);
+  ONEARG ("lseek", cmd_lseek);
   ONEARG ("stat", cmd_stat);
   ONEARG ("statfs", cmd_statfs);
   ONEARG ("ls", cmd_ls);

@@ -15,7 +15,7 @@ echo shared > "$D/file"
 
 # What the probe reports inside, the same for both runs.
 REPORT="$P ids; $P status; $P hostname; $P cwd; $P env | grep -v '^_='; \
-ulimit -n; ulimit -Hn; \
+ulimit -n; ulimit -Hn; ulimit -c; ulimit -Hc; ulimit -s; ulimit -Hs; \
 for f in /tmp/w /tmp/data/w /tmp/rodata/w /dev/shm/w /w; do echo \"\$f: \$($P write \$f)\"; done; \
 ls /dev 2>/dev/null | grep -v '^core\$' | tr '\n' ' '; echo; $P ls /dev/mqueue 2>/dev/null | head -n 3"
 
@@ -67,6 +67,14 @@ roundtrip "net, ipc, mqueue" --ro-bind / / --unshare-net --unshare-ipc --dev /de
 roundtrip "cap-add" --ro-bind / / --unshare-user --cap-add CAP_KILL --cap-add CAP_CHOWN
 roundtrip "cap-add as another uid" --ro-bind / / --unshare-user --uid 5 --cap-add CAP_KILL
 roundtrip "rlimit" --ro-bind / / --rlimit nofile=100:200
+# unlimited is RLIM_INFINITY, 18446744073709551615 in config.json.
+if is_root || [ "$(ulimit -Hc)/$(ulimit -Hs)" = unlimited/unlimited ]; then
+  roundtrip "rlimit unlimited" --ro-bind / / --rlimit core=unlimited --rlimit stack=16777216:unlimited
+  hrun --print-oci --ro-bind / / --rlimit core=unlimited -- true
+  like "unlimited is written as 2^64-1" '"soft": 18446744073709551615,' "$OUT"
+else
+  skip "rlimit unlimited" "our own core or stack hard limit is finite"
+fi
 roundtrip "read-only root last" --bind / / --tmpfs /tmp --remount-ro /
 roundtrip "cwd kept when visible" --ro-bind / / --proc /proc
 

@@ -103,6 +103,39 @@ hrun --oci "$B"
 is "bad seccomp action: one line naming the path" \
   'husk: linux.seccomp.syscalls[0].action: unknown action "SCMP_ACT_FOO"' "$ERR"
 
+# 2b. Integers above 2^63-1 (jansson's limit): RLIM_INFINITY as
+# 18446744073709551615, the way real configs write it, and a seccomp
+# argument value of 2^64-1 (lseek's 64-bit offset -1; stdin is /dev/null,
+# where any offset works).
+RL='"rlimits": [ { "type": "RLIMIT_CORE", "hard": 18446744073709551615, "soft": 18446744073709551615 },
+  { "type": "RLIMIT_STACK", "hard": 18446744073709551615, "soft": 18446744073709551615 } ]'
+config '"/bin/probe", "read", "/proc/self/limits"'
+sed -i "s/\"rlimits\": \[ { \"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024 } \]/${RL//$'\n'/ }/" "$B/config.json"
+hrun --oci "$B"
+if is_root || [ "$(ulimit -Hc)/$(ulimit -Hs)" = unlimited/unlimited ]; then
+  is "rlimits of 2^64-1: exit 0" 0 "$RC"
+  like "RLIMIT_CORE 18446744073709551615: unlimited inside (the test's soft limit is $(ulimit -Sc))" \
+    'Max core file size +unlimited +unlimited ' "$OUT"
+  like "RLIMIT_STACK 18446744073709551615: unlimited inside" \
+    'Max stack size +unlimited +unlimited ' "$OUT"
+else
+  skip "rlimits of 2^64-1" "our own core or stack hard limit is finite"
+fi
+sed -i '0,/"soft": 18446744073709551615 }/s//"soft": 18446744073709551616 }/' "$B/config.json"
+hrun --oci "$B"
+is "an rlimit above 2^64-1: one line naming the path" \
+  'husk: process.rlimits[0].soft: a number above 18446744073709551615 is out of range (0..18446744073709551615)' "$ERR"
+is "an rlimit above 2^64-1: exit 1" 1 "$RC"
+SC64=', "seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+  { "names": [ "lseek" ], "action": "SCMP_ACT_ERRNO", "errnoRet": 122,
+    "args": [ { "index": 1, "value": 18446744073709551615, "op": "SCMP_CMP_EQ" } ] } ] }'
+config '"/bin/probe", "lseek", "18446744073709551615"' "" "$SC64"
+hrun --oci "$B"
+is "seccomp arg value 2^64-1: lseek(0, -1, SEEK_CUR) gets errnoRet" "0 EDQUOT" "$RC $OUT"
+config '"/bin/probe", "lseek", "18446744073709551614"' "" "$SC64"
+hrun --oci "$B"
+is "... and lseek(0, -2, SEEK_CUR) does not match it (stdin is /dev/null)" "0 ok" "$RC $OUT"
+
 # 3. namespaces[].path and the time namespace.
 sleep 60 </dev/null >/dev/null 2>&1 &
 spid=$!

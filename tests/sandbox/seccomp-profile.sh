@@ -42,6 +42,28 @@ is "a cache hit behaves the same" "EDQUOT" "$OUT"
 hrun "${SB[@]}" --tmpfs "$W" --seccomp-profile "$TEST_TMP/nomkdir.json" "$P" write "$W/f"
 is "other syscalls are allowed" "ok" "$OUT"
 
+# An argument value above 2^63-1 (jansson alone refuses it): lseek's
+# offset -1 as 18446744073709551615; stdin is /dev/null, where any offset
+# works, so only the rule makes it fail.
+cat >"$TEST_TMP/lseek.json" <<'JSON'
+{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [
+    { "names": ["lseek"], "action": "SCMP_ACT_ERRNO", "errnoRet": 122,
+      "args": [ { "index": 1, "value": 18446744073709551615, "op": "SCMP_CMP_EQ" } ] }
+  ]
+}
+JSON
+hrun "${SB[@]}" --seccomp-profile "$TEST_TMP/lseek.json" "$P" lseek 18446744073709551615
+is "an argument value of 2^64-1 matches lseek(0, -1, ...)" "0 EDQUOT" "$RC $OUT"
+hrun "${SB[@]}" --seccomp-profile "$TEST_TMP/lseek.json" "$P" lseek 9223372036854775807
+is "... and not lseek(0, 2^63-1, ...)" "0 ok" "$RC $OUT"
+sed -i 's/18446744073709551615/18446744073709551616/' "$TEST_TMP/lseek.json"
+hrun "${SB[@]}" --seccomp-profile "$TEST_TMP/lseek.json" true
+is "a value above 2^64-1: exit 1" 1 "$RC"
+is "... one line naming the file and the path" \
+  "husk: --seccomp-profile $TEST_TMP/lseek.json: syscalls[0].args[0].value: out of range (0..18446744073709551615)" "$ERR"
+
 # A damaged cache entry is ignored (and replaced), never loaded.
 printf 'garbage!' >"$f"
 hrun "${SB[@]}" --tmpfs "$W" --seccomp-profile "$TEST_TMP/nomkdir.json" "$P" mkdir "$W/d"

@@ -482,6 +482,72 @@ test_parse_errors (void)
     }
 }
 
+/* Integers above INT64_MAX (jansson's limit), read by lib/json_u64.c. */
+static void
+test_big_integers (void)
+{
+  static const char *const rl[]
+    = { "rlimit core unlimited unlimited  # process.rlimits[0]\n",
+        "rlimit stack 8388608 9223372036854775808  # process.rlimits[1]\n",
+        "rlimit nofile 1024 1024  # process.rlimits[2]\n", NULL };
+  static const char *const sc[] = { "seccomp insns=", NULL };
+  static const char *const gid[] = { "groups 4294967294  # process.user.additionalGids\n", NULL };
+  struct result r1, r2;
+  char *t1, *t2;
+
+  succeeds (
+    ", \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 18446744073709551615, "
+    "\"hard\": 18446744073709551615}, {\"type\": \"RLIMIT_STACK\", \"soft\": 8388608,\n"
+    "\"hard\": 9223372036854775808}, {\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":1024}]",
+    NULL, NULL, rl, "rlimits: RLIM_INFINITY (2^64-1) and 2^63");
+  succeeds (NULL,
+            ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+            "[\"lseek\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": "
+            "18446744073709551615, \"valueTwo\": 9223372036854775808, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+            NULL, sc, "linux.seccomp args value 2^64-1 and valueTwo 2^63");
+  t1 = config (NULL, NULL, NULL, NULL);
+  t1 = subst (t1, "\"gid\": 0}", "\"gid\": 0, \"additionalGids\": [4294967294]}");
+  load (t1, &r1);
+  ok (r1.rc == 0 && has (&r1, gid[0]), "additionalGids: the largest gid");
+  free (r1.dump);
+  free (t1);
+  fails (
+    ", \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 18446744073709551616}]",
+    NULL, NULL, NULL,
+    "process.rlimits[0].hard: a number above 18446744073709551615 is out of range "
+    "(0..18446744073709551615)");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 18446744073709551615, "
+         "\"hard\": 18446744073709551614}]",
+         NULL, NULL, NULL, "process.rlimits[0]: soft limit above the hard limit");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": -1}]", NULL, NULL,
+         NULL, "process.rlimits[0].hard: -1 is out of range (0..18446744073709551615)");
+  fails (", \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 1.8e19}]", NULL, NULL,
+         NULL, "process.rlimits[0].hard: expected an integer, got a number");
+  fails (", \"rlimits\": [{\"type\": 18446744073709551615, \"soft\": 1, \"hard\": 1}]", NULL, NULL,
+         NULL, "process.rlimits[0].type: expected a string, got an integer");
+  fails (", \"oomScoreAdj\": 9223372036854775808", NULL, NULL, NULL,
+         "process.oomScoreAdj: 9223372036854775808 is out of range (-1000..1000)");
+  fails (NULL, NULL, NULL, ", \"hostname\": 18446744073709551615",
+         "hostname: expected a string, got an integer");
+  fails (NULL, NULL, NULL, ", \"hostname\": [\"\\ue000x\"]",
+         "config.json: line 7, column 78: a string may not start with U+E000 (husk reserves it)");
+  fails (NULL, NULL, NULL, ", \"hostname\": -18446744073709551615",
+         "config.json: line 7, column 97: too big negative integer");
+  /* A syntax error after a rewritten integer keeps its column: the same
+   * message as with a string of the same width in its place. */
+  t1 = config (NULL, NULL, NULL, ", \"x\": [18446744073709551615,]");
+  t2 = config (NULL, NULL, NULL, ", \"x\": [\"123456789012345678\",]");
+  load (t1, &r1);
+  load (t2, &r2);
+  ok (r1.rc < 0 && r2.rc < 0 && strcmp (r1.err.msg, r2.err.msg) == 0
+        && strstr (r1.err.msg, "line 7, column 92") != NULL,
+      "a later syntax error keeps its line and column # %s", r1.err.msg);
+  free (r1.dump);
+  free (r2.dump);
+  free (t1);
+  free (t2);
+}
+
 int
 main (void)
 {
@@ -492,6 +558,7 @@ main (void)
   test_errors ();
   test_extras ();
   test_parse_errors ();
+  test_big_integers ();
   printf ("1..%d\n", test_n);
   return test_failed ? 1 : 0;
 }

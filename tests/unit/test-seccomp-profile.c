@@ -23,6 +23,7 @@
 #include "cli/cli.h"
 #include "lib/cleanup.h"
 #include "lib/err.h"
+#include "lib/json_u64.h"
 #include "lib/seccomp_profile.h"
 #include "lib/sha256.h"
 #include "plan/plan.h"
@@ -145,17 +146,16 @@ verdict (const struct sock_filter *prog, size_t n, uint32_t arch, int nr, uint64
 static int
 compile (const char *text, struct sock_filter **prog, size_t *n, struct husk_err *err)
 {
-  json_error_t jerr;
-  json_t *j = json_loads (text, 0, &jerr);
+  json_t *j = json_u64_load (text, strlen (text), "test", err);
   int r;
 
-  memset (err, 0, sizeof *err);
   *prog = NULL;
   if (j == NULL)
     {
-      fprintf (stderr, "bad test JSON: %s: %s\n", jerr.text, text);
+      fprintf (stderr, "bad test JSON: %s: %s\n", err->msg, text);
       exit (2);
     }
+  memset (err, 0, sizeof *err);
   r = seccomp_profile_compile (j, "linux.seccomp", prog, n, err);
   json_decref (j);
   return r;
@@ -266,6 +266,15 @@ test_operators (void)
     { "SCMP_CMP_MASKED_EQ", 0xf0, 0x30, 0x4a, false },
     { "SCMP_CMP_EQ", 0x100000000ull, 0, 0x100000000ull, true },
     { "SCMP_CMP_EQ", 0x100000000ull, 0, 0, false },
+    /* Above INT64_MAX: jansson alone refuses these (json_u64.c reads them). */
+    { "SCMP_CMP_EQ", UINT64_MAX, 0, UINT64_MAX, true },
+    { "SCMP_CMP_EQ", UINT64_MAX, 0, UINT64_MAX - 1, false },
+    { "SCMP_CMP_EQ", UINT64_MAX, 0, 0xffffffffull, false },
+    { "SCMP_CMP_GT", 1ull << 63, 0, UINT64_MAX, true },
+    { "SCMP_CMP_GT", 1ull << 63, 0, 1ull << 63, false },
+    { "SCMP_CMP_MASKED_EQ", UINT64_MAX, 1ull << 63, 1ull << 63, true },
+    { "SCMP_CMP_MASKED_EQ", UINT64_MAX, 1ull << 63, (1ull << 63) | 1, false },
+    { "SCMP_CMP_MASKED_EQ", 1ull << 63, 1ull << 63, (1ull << 63) | 7, true },
   };
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -377,6 +386,23 @@ test_errors (void)
                  "linux.seccomp.defaultErrnoRet: must be a non-negative integer");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":4096}",
                  "linux.seccomp.defaultErrnoRet: 4096 is out of range (0..4095)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                 "\"defaultErrnoRet\":9223372036854775808}",
+                 "linux.seccomp.defaultErrnoRet: 9223372036854775808 is out of range (0..4095)");
+  compile_fails ("{\"defaultAction\":18446744073709551615}",
+                 "linux.seccomp.defaultAction: must be a string");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"lseek\"],"
+                 "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,"
+                 "\"value\":18446744073709551616,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+                 "linux.seccomp.syscalls[0].args[0].value: out of range "
+                 "(0..18446744073709551615)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"lseek\"],"
+                 "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,"
+                 "\"value\":1,\"op\":18446744073709551615}]}]}",
+                 "linux.seccomp.syscalls[0].args[0].op: must be a string");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                 "[18446744073709551615],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+                 "linux.seccomp.syscalls[0].names[0]: must be a syscall name");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":\"x\"}",
                  "linux.seccomp.architectures: must be an array of strings");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_VAX\"]}",
