@@ -61,7 +61,7 @@ main (int argc, char **argv)
       status = 0;
       goto out;
     }
-  /* "husk spec [--rootless] [--bundle DIR]": writes a starting config.json (issue 5). */
+  /* "husk spec [--rootless] [--bundle DIR] [--user U[:G]]": writes a starting config.json (issue 5). */
   if (argc > 1 && strcmp (argv[1], "spec") == 0 && strcmp (husk_progname, "bwrap") != 0)
     {
       if (oci_spec (argc - 1, argv + 1, &err) < 0)

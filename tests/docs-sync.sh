@@ -239,6 +239,45 @@ result "$([ ${#man_mention_errs[@]} = 0 ] && echo 1 || echo 0)" \
   "$man mentions only options in the table or in its not-yet-supported list" \
   "${man_mention_errs[@]}"
 
+# --- completions: subcommands ---------------------------------------------------
+# Lines between "# docs-sync: subcommand begin" and "... end" complete the
+# options of subcommands (husk spec, husk features): they are left out of
+# the checks against the table, and must name exactly the subcommand
+# options of the man page.
+
+# comp_main FILE: the completion file without its subcommand blocks.
+comp_main ()
+{
+  awk '/^[ \t]*# docs-sync: subcommand begin/ { on = 1; next }
+       /^[ \t]*# docs-sync: subcommand end/ { on = 0; next }
+       !on' "$root/$1"
+}
+
+# comp_sub_opts FILE: the options its subcommand blocks name, one a line.
+comp_sub_opts ()
+{
+  awk '/^[ \t]*# docs-sync: subcommand begin/ { on = 1; next }
+       /^[ \t]*# docs-sync: subcommand end/ { on = 0 }
+       on && !/^[ \t]*#/' "$root/$1" \
+    | sed -E 's/-l ([a-z0-9-]+)/--\1/g' | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u
+}
+
+for f in "$bash_c" "$zsh_c" "$fish_c"; do
+  sub_errs=()
+  declare -A sub_found=()
+  while IFS= read -r o; do
+    sub_found[$o]=1
+    [ -n "${man_subcommand[$o]+set}" ] \
+      || sub_errs+=("$f: completes $o for a subcommand, but $man lists no such subcommand option")
+  done < <(comp_sub_opts "$f")
+  for o in "${!man_subcommand[@]}"; do
+    [ -n "${sub_found[$o]+set}" ] || sub_errs+=("$f: does not complete the subcommand option $o")
+  done
+  unset sub_found
+  result "$([ ${#sub_errs[@]} = 0 ] && echo 1 || echo 0)" \
+    "$f completes the subcommand options of $man" "${sub_errs[@]}"
+done
+
 # --- completions/bash/husk -----------------------------------------------------
 
 declare -A bash_found=()
@@ -251,7 +290,7 @@ if [ -r "$root/$bash_c" ]; then
       [ -n "${bash_found[$name]+set}" ] && bash_errs+=("$bash_c: $name listed twice")
       bash_found[$name]=$v
     fi
-  done < "$root/$bash_c"
+  done < <(comp_main "$bash_c")
 else
   bash_errs+=("$bash_c: not readable")
 fi
@@ -299,7 +338,7 @@ if [ -r "$root/$zsh_c" ]; then
       got+=("$(zsh_action_kind "$action")")
     done
     zsh_kinds[$name]="${got[*]:-}"
-  done < "$root/$zsh_c"
+  done < <(comp_main "$zsh_c")
 else
   zsh_errs+=("$zsh_c: not readable")
 fi
@@ -327,7 +366,7 @@ fish_errs=()
 if [ -r "$root/$fish_c" ]; then
   while IFS= read -r name; do
     fish_found[--$name]=1
-  done < <(grep -E '^[[:space:]]*complete[[:space:]].*-c[[:space:]]+husk' "$root/$fish_c" \
+  done < <(comp_main "$fish_c" | grep -E '^[[:space:]]*complete[[:space:]].*-c[[:space:]]+husk' \
            | grep -oE -- '[[:space:]]-l[[:space:]]+[a-z0-9][a-z0-9-]*' \
            | awk '{ print $2 }')
   # __husk_arg_kinds: "case --a --b" followed by "echo KINDS".
@@ -341,7 +380,7 @@ if [ -r "$root/$fish_c" ]; then
     on && /^end/ { on = 0 }
     on && $1 == "case" { $1 = ""; sub(/^ +/, ""); names = $0 }
     on && $1 == "echo" && names != "" { $1 = ""; sub(/^ +/, ""); print names "\t" $0; names = "" }
-  ' "$root/$fish_c")
+  ' < <(comp_main "$fish_c"))
 else
   fish_errs+=("$fish_c: not readable")
 fi

@@ -94,6 +94,11 @@ function __husk_state
     set -l words (commandline -opc)
     set -l n (count $words)
     set -l i 2
+    # husk spec ..., husk features ...: a subcommand with options of its own.
+    if test $n -ge 2; and contains -- $words[2] spec features
+        echo subcommand $words[2]
+        return
+    end
     while test $i -le $n
         set -l word $words[$i]
         if test "$word" = --
@@ -155,6 +160,14 @@ complete -c husk -f
 complete -c husk -n '__husk_is arg path' -F
 complete -c husk -n '__husk_is arg dir' -a '(__fish_complete_directories (commandline -ct))'
 complete -c husk -n '__husk_is arg name' -a '(set --names --export)'
+
+# Subcommands.
+# docs-sync: subcommand begin
+complete -c husk -n '__husk_is subcommand spec' -l rootless -d 'Map the caller to the user in a user namespace'
+complete -c husk -n '__husk_is subcommand spec' -l bundle -x -a '(__fish_complete_directories (commandline -ct))' -d 'Bundle directory to write config.json into'
+complete -c husk -n '__husk_is subcommand spec' -l user -x -d 'USER[:GROUP] from the rootfs\'s passwd and group files'
+complete -c husk -n '__husk_is subcommand features' -l json -d 'Print the features as JSON'
+# docs-sync: subcommand end
 
 # The command and its arguments.
 complete -c husk -n '__husk_is option; and not string match -q -- "-*" (commandline -ct)' -a '(__husk_complete_command)'

@@ -41,7 +41,7 @@ struct oci_host
 int oci_export (const struct husk_plan *plan, const struct oci_host *host, FILE *out,
                 struct husk_err *err);
 
-/* spec.c (issue 5): `husk spec [--rootless] [--bundle DIR]`; argv[0] is
+/* spec.c (issue 5): `husk spec [--rootless] [--bundle DIR] [--user USER[:GROUP]]`; argv[0] is
  * "spec".  Writes DIR/config.json, never over an existing one. */
 int oci_spec (int argc, char **argv, struct husk_err *err);
 

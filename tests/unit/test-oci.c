@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/passwd.h"
 #include "oci/oci.h"
 #include "plan/plan.h"
 
@@ -548,6 +549,65 @@ test_big_integers (void)
   free (t2);
 }
 
+/* lib/passwd.c: the rootfs user lookup behind `husk spec --user`. */
+static void
+test_passwd (void)
+{
+  static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
+                           "# comment\n"
+                           "\n"
+                           "+nis\n"
+                           "alice:x:1000:1000:Alice:/home/alice:/bin/sh\r\n"
+                           "bob:x:1001:100::/:/bin/sh";
+  static const char gr[] = "root:x:0:\nwheel:x:10:bob,alice\naudio:x:29:alice\n"
+                           "dup:x:10:alice\nalicex:x:30:alicex,xalice\n";
+  struct husk_pwent e = { 0 };
+  struct husk_err err = { 0 };
+  uint32_t *gids = NULL, gid = 0;
+  size_t n = 0;
+  int r;
+
+  r = passwd_lookup (pw, "p", "alice", 0, &e, &err);
+  ok (r == 1 && e.uid == 1000 && e.gid == 1000 && strcmp (e.home, "/home/alice") == 0,
+      "passwd: by name (CRLF line)");
+  passwd_ent_free (&e);
+  r = passwd_lookup (pw, "p", NULL, 1001, &e, &err);
+  ok (r == 1 && strcmp (e.name, "bob") == 0 && e.gid == 100 && strcmp (e.home, "/") == 0,
+      "passwd: by uid, last line without a newline");
+  passwd_ent_free (&e);
+  ok (passwd_lookup (pw, "p", "carol", 0, &e, &err) == 0, "passwd: unknown name");
+  ok (passwd_lookup (pw, "p", "ali", 0, &e, &err) == 0, "passwd: no prefix match");
+  ok (passwd_lookup (pw, "p", NULL, 5, &e, &err) == 0, "passwd: unknown uid");
+  r = passwd_lookup ("a:x:1:1:::\nb:x:1:1\n", "p", "a", 0, &e, &err);
+  ok (r < 0 && strcmp (err.msg, "p:2: malformed line (expected 7 fields)") == 0,
+      "passwd: a malformed line after the match is an error # %s", err.msg);
+  ok (e.name == NULL, "passwd: nothing left allocated on error");
+  r = passwd_lookup ("a:x:-1:1:::\n", "p", "a", 0, &e, &err);
+  ok (r < 0 && strstr (err.msg, "p:1: malformed line (the uid and gid") != NULL,
+      "passwd: a negative uid");
+  r = passwd_lookup ("a:x:4294967295:1:::\n", "p", "a", 0, &e, &err);
+  ok (r < 0, "passwd: uid 4294967295");
+  r = passwd_lookup (":x:1:1:::\n", "p", "a", 0, &e, &err);
+  ok (r < 0 && strcmp (err.msg, "p:1: malformed line (empty user name)") == 0,
+      "passwd: an empty name");
+  r = passwd_lookup ("a:x:1:1::::x\n", "p", "a", 0, &e, &err);
+  ok (r < 0, "passwd: 8 fields");
+  ok (passwd_group_gid (gr, "g", "audio", &gid, &err) == 1 && gid == 29, "group: by name");
+  ok (passwd_group_gid (gr, "g", "video", &gid, &err) == 0, "group: unknown name");
+  ok (passwd_group_gid ("a:x:1\n", "g", "a", &gid, &err) < 0
+          && strcmp (err.msg, "g:1: malformed line (expected 4 fields)") == 0,
+      "group: 3 fields # %s", err.msg);
+  ok (passwd_member_gids (gr, "g", "alice", &gids, &n, &err) == 0 && n == 2 && gids[0] == 10
+          && gids[1] == 29,
+      "group: memberships in file order, a gid once, no substring matches");
+  free (gids);
+  gids = NULL;
+  n = 0;
+  ok (passwd_member_gids ("g:x:5:a\nbad\n", "g", "a", &gids, &n, &err) < 0,
+      "group: a malformed line fails the membership scan");
+  free (gids);
+}
+
 int
 main (void)
 {
@@ -559,6 +619,7 @@ main (void)
   test_extras ();
   test_parse_errors ();
   test_big_integers ();
+  test_passwd ();
   printf ("1..%d\n", test_n);
   return test_failed ? 1 : 0;
 }
