@@ -6,6 +6,10 @@
 # naming the flag, never die of a signal, and leave nothing behind: the
 # mount count of our namespace, husk processes, files in our temp dir and
 # /tmp/husk-* entries are compared before and after every case.
+# The same for the OCI configs of tests/badinput/oci.tsv (issue 8: malformed
+# and truncated JSON, wrong types, invalid enumerations, numbers out of
+# range, relative paths, huge strings), run with --oci, whose one line must
+# name the JSON path or the line and column.
 # One TAP line per case; runs as root and as an unprivileged uid.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sandbox-helpers.sh"
@@ -93,25 +97,14 @@ husk_tmp () { find /tmp -maxdepth 1 -name 'husk-*' -user "$(id -u)" 2>/dev/null 
 
 leftover_procs () { pgrep -f -- "$H" || true; }
 
-mapfile -t lines < <(grep -v '^#' "$table" | grep -v '^$')
-diag "${#lines[@]} cases from ${table##*/tests/}"
-for line in "${lines[@]}"; do
-  IFS=$'\t' read -r name expect fds args <<<"$line"
-  words=()
-  if [ -n "$args" ]; then
-    read -r -a raw <<<"$args"
-    for w in "${raw[@]}"; do
-      [ "$w" = "''" ] && w=
-      w=${w//\{SP\}/ }
-      w=${w//\{W\}/$W}
-      w=${w//\{BIG\}/$BIG}
-      w=${w//\{BIGWORD\}/$BIGWORD}
-      w=${w//\{BIGDIGITS\}/$BIGDIGITS}
-      words+=("$w")
-    done
-  fi
+# check_case NAME EXPECT FDS ARGS WORDS...: run husk with WORDS and check
+# the outcome (one TAP line).
+check_case ()
+{
+  local name=$1 expect=$2 fds=$3 args=$4 before after tmp_before tmp_new procs why nlines
+  shift 4
   before=$(state); tmp_before=$(husk_tmp)
-  run_case "$fds" "${words[@]}"
+  run_case "$fds" "$@"
   after=$(state); tmp_new=$(comm -13 <(echo "$tmp_before") <(husk_tmp))
   procs=$(leftover_procs)
   if [ -n "$procs" ]; then sleep 0.3; procs=$(leftover_procs); fi
@@ -133,6 +126,55 @@ for line in "${lines[@]}"; do
     _t_result 1 "$name: $why"
     diag "args: $(printf '%s\n' "$args" | cut -c1-300)  fds: $fds" "stderr: $(printf '%s\n' "$ERR" | head -3 | cut -c1-300)"
   fi
+}
+
+mapfile -t lines < <(grep -v '^#' "$table" | grep -v '^$')
+diag "${#lines[@]} cases from ${table##*/tests/}"
+for line in "${lines[@]}"; do
+  IFS=$'\t' read -r name expect fds args <<<"$line"
+  words=()
+  if [ -n "$args" ]; then
+    read -r -a raw <<<"$args"
+    for w in "${raw[@]}"; do
+      [ "$w" = "''" ] && w=
+      w=${w//\{SP\}/ }
+      w=${w//\{W\}/$W}
+      w=${w//\{BIG\}/$BIG}
+      w=${w//\{BIGWORD\}/$BIGWORD}
+      w=${w//\{BIGDIGITS\}/$BIGDIGITS}
+      words+=("$w")
+    done
+  fi
+  check_case "$name" "$expect" "$fds" "$args" "${words[@]}"
 done
 
+# OCI configs (oci.tsv): each is the table's BASE config with one edit,
+# written to a bundle before the state is taken, run with --oci BUNDLE.
+otable=${table%/*}/oci.tsv
+base=$(awk -F '\t' '$1 == "BASE" { print $2 }' "$otable")
+O=$W/oci
+mkdir -p "$O/rootfs"
+printf '%s\n' "$base" >"$O/config.json"
+hrun --print-plan --oci "$O"
+is "oci.tsv: the BASE config loads (so each case fails by its edit alone)" "0" "$RC${ERR:+: $ERR}"
+# {NL} a newline, {BIGWORD} 64 KiB of letters, {BIG} a 64 KiB path,
+# {BIGDIGITS} 64 KiB of digits, {BASE} the base config.
+expand () { local v=${1//\{NL\}/$'\n'}; v=${v//\{BIGWORD\}/$BIGWORD}; v=${v//\{BIGDIGITS\}/$BIGDIGITS}; v=${v//\{BIG\}/$BIG}; printf '%s' "${v//\{BASE\}/$base}"; }
+mapfile -t olines < <(grep -v '^#' "$otable" | grep -v '^$' | grep -v '^BASE	')
+diag "${#olines[@]} cases from oci.tsv"
+for line in "${olines[@]}"; do
+  IFS=$'\t' read -r name expect old new <<<"$line"
+  new=$(expand "$new")
+  if [ "$old" = "*" ]; then
+    text=$new
+  elif [[ $base != *"$old"* ]]; then
+    _t_result 1 "oci-$name: '$old' is not in the BASE config"
+    continue
+  else
+    text=${base/"$old"/"$new"}
+  fi
+  printf '%s' "$text" >"$O/config.json"
+  check_case "oci-$name" "$expect" - "$old -> $new" --oci "$O"
+done
+rm -rf "$O"
 done_testing
