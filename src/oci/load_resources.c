@@ -458,14 +458,14 @@ res_hugepages (struct oci_ctx *ctx, json_t *res, struct husk_err *err)
       cleanup_free char *file = NULL;
       json_t *h = json_array_get (arr, i);
       const char *size;
-      int64_t limit = 0;
+      uint64_t limit = 0;
       bool has_limit;
 
       if (oci_expect (h, JSON_OBJECT, p, err) < 0)
         return -1;
       oci_warn_unknown (ctx, h, p, known);
       if (oci_get_string (h, p, "pageSize", &size, err) < 0
-          || oci_get_int (h, p, "limit", 0, INT64_MAX, &limit, &has_limit, err) < 0)
+          || oci_get_uint (h, p, "limit", UINT64_MAX, &limit, &has_limit, err) < 0)
         return -1;
       if (size == NULL || !has_limit)
         return husk_err_set (err, 0, "%s.%s: required", p, size == NULL ? "pageSize" : "limit");
@@ -475,11 +475,19 @@ res_hugepages (struct oci_ctx *ctx, json_t *res, struct husk_err *err)
           return husk_err_set (err, 0, "%s.pageSize: %s is not a size such as \"2MB\" or \"1GB\"",
                                p, q);
         }
+      /* The limit is a uint64 in the spec; above INT64_MAX no page count
+       * can reach it: "max". */
       file = xasprintf ("hugetlb.%s.max", size);
-      res_write (ctx, p, file, "%" PRId64, limit);
+      if (limit > INT64_MAX)
+        res_write (ctx, p, file, "max");
+      else
+        res_write (ctx, p, file, "%" PRIu64, limit);
       free (file);
       file = xasprintf ("hugetlb.%s.rsvd.max", size);
-      res_write (ctx, p, file, "%" PRId64, limit)->optional = true;
+      if (limit > INT64_MAX)
+        res_write (ctx, p, file, "max")->optional = true;
+      else
+        res_write (ctx, p, file, "%" PRIu64, limit)->optional = true;
     }
   return 0;
 }
