@@ -93,6 +93,8 @@ int userns_check_maps (const struct husk_plan *plan, unsigned ns, uid_t euid, gi
 /* Child, after setup and before capabilities are applied: become the
  * --uid/--gid picked inside --uid-map/--gid-map ranges. */
 int userns_switch_ids (const struct husk_plan *plan, struct husk_err *err);
+/* plan->real_ids: switch to uid/gid, keeping the capabilities (no-op otherwise). */
+int userns_switch_real_ids (const struct husk_plan *plan, struct husk_err *err);
 /* Add a hint to err when the environment restricts user namespaces. */
 void userns_hint (struct husk_err *err);
 

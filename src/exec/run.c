@@ -110,7 +110,7 @@ decide_namespaces (struct run_ctx *ctx, struct husk_err *err)
    * (or one joined with --userns). */
   if (ctx->euid != 0 && !ctx->joined_user)
     ctx->ns |= HUSK_NS_USER;
-  if (!(ctx->ns & HUSK_NS_USER) && !ctx->joined_user)
+  if (!(ctx->ns & HUSK_NS_USER) && !ctx->joined_user && !plan->real_ids)
     {
       if (plan->has_uid)
         return husk_err_set (err, 0, "%s: requires --unshare-user", plan->uid_origin.where);
@@ -339,6 +339,11 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
   if (plan->new_session && setsid () < 0)
     return husk_err_sys (err, "--new-session: setsid");
   if (pty_child_ctty (plan, err) < 0)
+    return -1;
+  /* OCI without a user namespace: the program's ids, after every mount
+   * and mkdir was done as root, before the reaper forks (it runs as the
+   * program's uid too, as in the user-namespace case). */
+  if (userns_switch_real_ids (plan, err) < 0)
     return -1;
   /* The reaper also holds --lock-file locks and --sync-fd, pid ns or not.
    * The built-in seccomp filter is loaded once, before it forks (issue 9). */

@@ -315,19 +315,19 @@ userns_check_maps (const struct husk_plan *plan, unsigned ns, uid_t euid, gid_t 
   return 0;
 }
 
-int
-userns_switch_ids (const struct husk_plan *plan, struct husk_err *err)
+/* Switch to plan->gid (if gid) and plan->uid (if uid), keeping the
+ * capability sets.  clear_groups: drop the supplementary groups first. */
+static int
+userns_set_ids (const struct husk_plan *plan, bool gid, bool uid, bool clear_groups,
+                struct husk_err *err)
 {
-  /* With --userns nothing maps --uid for us either. */
-  bool gid = plan->has_gid && (plan->n_gid_maps > 0 || plan->userns_fd.fd >= 0);
-  bool uid = plan->has_uid && (plan->n_uid_maps > 0 || plan->userns_fd.fd >= 0);
   cap_t caps = NULL;
   int r = 0;
 
   if (gid)
     {
       /* Supplementary groups from outside mean nothing here; denied setgroups is fine. */
-      if (setgroups (0, NULL) < 0 && errno != EPERM)
+      if (clear_groups && setgroups (0, NULL) < 0 && errno != EPERM)
         return husk_err_sys (err, "%s: setgroups", plan->gid_origin.where);
       if (setresgid (plan->gid, plan->gid, plan->gid) < 0)
         return husk_err_sys (err, "%s: setresgid", plan->gid_origin.where);
@@ -345,6 +345,26 @@ userns_switch_ids (const struct husk_plan *plan, struct husk_err *err)
     r = husk_err_sys (err, "%s: restore capabilities", plan->uid_origin.where);
   cap_free (caps);
   return r;
+}
+
+int
+userns_switch_ids (const struct husk_plan *plan, struct husk_err *err)
+{
+  /* With --userns nothing maps --uid for us either. */
+  bool gid = plan->has_gid && (plan->n_gid_maps > 0 || plan->userns_fd.fd >= 0);
+  bool uid = plan->has_uid && (plan->n_uid_maps > 0 || plan->userns_fd.fd >= 0);
+
+  return userns_set_ids (plan, gid, uid, true, err);
+}
+
+int
+userns_switch_real_ids (const struct husk_plan *plan, struct husk_err *err)
+{
+  if (!plan->real_ids)
+    return 0;
+  /* additionalGids were set earlier (procattrs): keep them; without any,
+   * root's own supplementary groups must not reach the program. */
+  return userns_set_ids (plan, plan->has_gid, plan->has_uid, plan->n_groups == 0, err);
 }
 
 static int

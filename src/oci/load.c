@@ -135,16 +135,11 @@ oci_load_user (struct oci_ctx *ctx, json_t *proc, struct husk_err *err)
       || oci_get_int (user, "process.user", "gid", 0, OCI_ID_MAX, &gid, &has_gid, err) < 0
       || oci_load_user_extras (ctx, user, err) < 0)
     return -1;
-  if (!ctx->userns && uid != 0)
-    return husk_err_set (err, 0,
-                         "process.user.uid: a uid other than 0 needs a user "
-                         "namespace (linux.namespaces type \"user\")");
-  if (!ctx->userns && gid != 0)
-    return husk_err_set (err, 0,
-                         "process.user.gid: a gid other than 0 needs a user "
-                         "namespace (linux.namespaces type \"user\")");
-  if (!ctx->userns)
+  /* Without a user namespace, root switches the real ids after setup
+   * (runc's way); uid and gid 0 need nothing. */
+  if (!ctx->userns && uid == 0 && gid == 0)
     return 0;
+  plan->real_ids = !ctx->userns;
   plan->has_uid = plan->has_gid = true;
   plan->uid = (uid_t) uid;
   plan->gid = (gid_t) gid;

@@ -282,32 +282,13 @@ spec_linux (bool rootless, const struct spec_user *u)
   json_t *lx = json_object ();
   json_t *n = json_array ();
 
-  bool ids = u->uid != 0 || u->gid != 0 || u->n_gids > 1 || (u->n_gids == 1 && u->gids[0] != 0);
-
   for (size_t i = 0; ns[i] != NULL; i++)
     json_array_append_new (n, json_pack ("{s:s}", "type", ns[i]));
-  if (rootless || ids)
+  /* Without --rootless there is no user namespace (as `runc spec`): root
+   * switches to the --user ids after setup. */
+  if (rootless)
     json_array_append_new (n, json_pack ("{s:s}", "type", "user"));
   json_object_set_new (lx, "namespaces", n);
-  /* husk runs a uid or gid other than 0 only in a user namespace: without
-   * --rootless, one that maps each id of --user to itself (root may write
-   * that map). */
-  if (!rootless && ids)
-    {
-      json_t *gm = json_array ();
-
-      json_object_set_new (lx, "uidMappings",
-                           json_pack ("[{s:I, s:I, s:i}]", "containerID", (json_int_t) u->uid,
-                                      "hostID", (json_int_t) u->uid, "size", 1));
-      json_array_append_new (gm, json_pack ("{s:I, s:I, s:i}", "containerID", (json_int_t) u->gid,
-                                            "hostID", (json_int_t) u->gid, "size", 1));
-      for (size_t i = 0; i < u->n_gids; i++)
-        if (u->gids[i] != u->gid)
-          json_array_append_new (gm, json_pack ("{s:I, s:I, s:i}", "containerID",
-                                                (json_int_t) u->gids[i], "hostID",
-                                                (json_int_t) u->gids[i], "size", 1));
-      json_object_set_new (lx, "gidMappings", gm);
-    }
   if (rootless)
     {
       /* The caller's ids become the container's user (root by default). */

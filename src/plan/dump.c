@@ -190,6 +190,8 @@ dump_identity (FILE *out, const struct husk_plan *plan)
       fprintf (out, "gid %" PRIu32, (uint32_t) plan->gid);
       dump_origin_end (out, &plan->gid_origin);
     }
+  if (plan->real_ids)
+    fprintf (out, "real-ids\n");
   if (plan->hostname)
     {
       fputs ("hostname ", out);

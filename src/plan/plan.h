@@ -332,6 +332,11 @@ struct husk_plan
   bool has_uid, has_gid;
   uid_t uid;
   gid_t gid;
+  /* OCI process.user without a user namespace (issue 5): as root, the
+   * program's real ids are switched to uid/gid after setup; as a user,
+   * husk's own user namespace maps the caller to them.  Flag mode keeps
+   * bwrap's rule (--uid needs --unshare-user). */
+  bool real_ids;
   struct husk_origin uid_origin, gid_origin;
   char *hostname;
   struct husk_origin hostname_origin;

@@ -109,10 +109,13 @@ if is_root; then
   is "--user NAME: runs with those ids, groups and HOME (id inside)" \
     "$(printf '0\n4711 4712 /home/alice\n4712 4720 4721')" "$RC"$'\n'"$OUT"
 else
-  # The config maps the ids to themselves: not the caller's to give.
-  like "--user NAME without --rootless, unprivileged: the map is refused" \
-    '^husk: linux.uidMappings\[0\]: uids 4711-4711 are not delegated' "$ERR"
+  # No user namespace in the config: husk's own maps the caller to 4711,
+  # and an unprivileged user namespace cannot set supplementary groups.
+  like "--user NAME without --rootless, unprivileged: additionalGids refused" \
+    '^husk: process.user.additionalGids: setgroups: Operation not permitted' "$ERR"
 fi
+is "--user NAME without --rootless: no user namespace in the config (as runc spec)" "" \
+  "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(" ".join(n["type"] for n in c["linux"]["namespaces"] if n["type"] == "user"), c["linux"].get("uidMappings", ""))' "$U/config.json" | tr -d ' ')"
 rm "$U/config.json"
 hrun spec --rootless --bundle "$U" --user huskalice:huskaudio
 is "--rootless --user NAME:GROUP: spec" "0:" "$RC:$ERR"

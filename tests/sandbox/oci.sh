@@ -96,6 +96,40 @@ hrun --oci "$B"
 is "process.user.uid inside" 1000 "$(kv uid "$OUT")"
 is "process.user.gid inside" 1001 "$(kv gid "$OUT")"
 
+# Without a user namespace: root switches the real ids after setup (as
+# runc); a user gets husk's own user namespace mapping it to them.
+config '"/bin/probe", "ids"' "" "" false '"uid": 1000, "gid": 1001, "additionalGids": [1002]'
+sed -i 's/, { "type": "user" }//' "$B/config.json"
+rm -rf "$B/rootfs/madeasroot"
+sed -i 's|"destination": "/data"|"destination": "/madeasroot/data"|' "$B/config.json"
+hrun --oci "$B"
+if is_root; then
+  is "no user namespace, as root: exit status" 0 "$RC"
+  is "no user namespace, as root: real uid and euid" "1000 1000" "$(kv uid "$OUT") $(kv euid "$OUT")"
+  is "no user namespace, as root: real gid and egid" "1001 1001" "$(kv gid "$OUT") $(kv egid "$OUT")"
+  is "no user namespace, as root: supplementary groups are additionalGids only" 1002 "$(kv groups "$OUT")"
+  is "no user namespace, as root: mount points were made as root" "0" \
+    "$(stat -c %u "$B/rootfs/madeasroot" 2>&1)"
+  config '"/bin/probe", "status"' "" "" false '"uid": 1000, "gid": 1001'
+  sed -i 's/, { "type": "user" }//' "$B/config.json"
+  hrun --oci "$B"
+  is "no user namespace, as root: no effective capabilities for uid 1000" \
+    0000000000000000 "$(kv CapEff "$OUT")"
+  is "no user namespace, as root: no_new_privs" 1 "$(kv NoNewPrivs "$OUT")"
+else
+  like "no user namespace, unprivileged: additionalGids cannot be set" \
+    '^husk: process.user.additionalGids: setgroups: Operation not permitted' "$ERR"
+  config '"/bin/probe", "ids"' "" "" false '"uid": 1000, "gid": 1001'
+  sed -i 's/, { "type": "user" }//' "$B/config.json"
+  hrun --oci "$B"
+  is "no user namespace, unprivileged: mapped to uid and gid" "0 1000 1001" \
+    "$RC $(kv uid "$OUT") $(kv gid "$OUT")"
+  skip "no user namespace: mount points made as root" "root only"
+  skip "no user namespace: no effective capabilities" "root only"
+  skip "no user namespace: no_new_privs" "root only"
+fi
+rm -rf "$B/rootfs/madeasroot"
+
 config '"/bin/probe", "status"'
 hrun --oci "$B"
 is "capabilities: only CAP_KILL effective" 0000000000000020 "$(kv CapEff "$OUT")"
