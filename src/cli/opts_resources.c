@@ -27,43 +27,74 @@
 _Static_assert(HUSK_SECCOMP_KEY_LEN == SHA256_LEN, "cache key size");
 _Static_assert(HUSK_SECCOMP_INSN_SIZE == sizeof (struct sock_filter), "sock_filter size");
 
+/* Issue 5: a profile with SCMP_ACT_NOTIFY names the agent that gets its
+ * listener; in flag mode the state has no bundle (the executor says
+ * husk's working directory) and no annotations. */
+static int
+resources_seccomp_agent (struct cli_state *st, struct seccomp_compiled *c, struct husk_err *err)
+{
+  struct husk_seccomp_agent *a = &st->plan->seccomp_agent;
+
+  if (c->listener_path == NULL)
+    return 0;
+  if (a->path != NULL)
+    return husk_err_set (err, 0,
+                         "%s: SCMP_ACT_NOTIFY in a second seccomp profile (%s has one; the "
+                         "kernel allows one listener)",
+                         st->origin.where, a->origin.where);
+  a->path = steal_pointer (&c->listener_path);
+  a->metadata = steal_pointer (&c->listener_metadata);
+  a->origin = origin_make (st->origin.argi, "%s: listenerPath", st->origin.where);
+  return 0;
+}
+
 int
 cli_opt_seccomp_profile (struct cli_state *st, char **args, struct husk_err *err)
 {
   struct husk_plan *plan = st->plan;
   cleanup_free char *path = NULL;
   cleanup_free char *cache_path = NULL;
-  struct sock_filter *prog = NULL;
+  struct seccomp_compiled c = { 0 };
   unsigned char key[SHA256_LEN];
   struct husk_seccomp *s;
-  size_t n = 0;
 
   if (plan->n_seccomp > 0 && plan->seccomp[0].replaceable)
     return husk_err_set (err, 0, "%s: cannot be combined with %s", st->origin.where,
                          plan->seccomp[0].origin.where);
   path = seccomp_profile_resolve (args[0]);
-  if (seccomp_profile_load (path, st->origin.where, &prog, &n, key, &cache_path, err) < 0)
+  if (seccomp_profile_load (path, st->origin.where, &c, key, &cache_path, err) < 0)
     return -1;
-  plan->seccomp
-    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
-  s = &plan->seccomp[plan->n_seccomp++];
-  s->prog = (unsigned char *) prog;
-  s->len = n * sizeof *prog;
-  s->replaceable = false;
-  s->origin = origin_copy (&st->origin);
   if (cache_path != NULL)
     {
-      struct husk_seccomp_store *c;
+      struct husk_seccomp_store *cs;
 
       plan->seccomp_store = xgrow (plan->seccomp_store, &plan->cap_seccomp_store,
                                    plan->n_seccomp_store + 1, sizeof *plan->seccomp_store);
-      c = &plan->seccomp_store[plan->n_seccomp_store++];
-      c->path = steal_pointer (&cache_path);
-      memcpy (c->key, key, sizeof c->key);
-      c->prog = xmalloc (s->len);
-      memcpy (c->prog, s->prog, s->len);
-      c->len = s->len;
+      cs = &plan->seccomp_store[plan->n_seccomp_store++];
+      memset (cs, 0, sizeof *cs);
+      cs->path = steal_pointer (&cache_path);
+      memcpy (cs->key, key, sizeof cs->key);
+      cs->len = c.n * sizeof *c.prog;
+      cs->prog = xmalloc (cs->len);
+      memcpy (cs->prog, c.prog, cs->len);
+      cs->flags = c.flags;
+      cs->listener_path = c.listener_path ? xstrdup (c.listener_path) : NULL;
+      cs->listener_metadata = c.listener_metadata ? xstrdup (c.listener_metadata) : NULL;
     }
+  if (resources_seccomp_agent (st, &c, err) < 0)
+    {
+      seccomp_compiled_free (&c);
+      return -1;
+    }
+  plan->seccomp
+    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
+  s = &plan->seccomp[plan->n_seccomp++];
+  s->prog = (unsigned char *) steal_pointer (&c.prog);
+  s->len = c.n * HUSK_SECCOMP_INSN_SIZE;
+  s->flags = c.flags;
+  s->replaceable = false;
+  s->origin = origin_copy (&st->origin);
+  seccomp_compiled_free (&c);
   return 0;
 }
 

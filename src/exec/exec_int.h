@@ -21,6 +21,8 @@ enum sync_type
   SYNC_PTY,        /* child -> parent: the pty master, as SCM_RIGHTS (issue 5) */
   SYNC_HOOKS,      /* child -> parent: ops[] done, run the prestart and
                       createRuntime hooks, then send GO (issue 5) */
+  SYNC_SECCOMP,    /* child -> parent: the seccomp listener, as SCM_RIGHTS; the
+                      parent hands it to the agent and answers GO (issue 5) */
 };
 
 int sync_send (int fd, enum sync_type type, const struct husk_err *err);
@@ -126,8 +128,17 @@ int landlock_apply (const struct husk_plan *plan, struct husk_err *err);
 int landlock_abi (void);
 
 /* seccomp.c: load the built-in TIOCSTI/TIOCLINUX filter, then the plan's
- * programs in order.  Needs no_new_privs; call right before execve. */
-int seccomp_apply (const struct husk_plan *plan, struct husk_err *err);
+ * programs in order.  Needs no_new_privs; call right before execve.
+ * Issue 5: the program with HUSK_SECCOMP_FLAG_NEW_LISTENER hands its
+ * listener to the parent on sync_fd (SYNC_SECCOMP) and waits for GO; with
+ * sync_fd < 0 (the pid-1 reaper) it is loaded without a listener, so its
+ * SCMP_ACT_NOTIFY syscalls fail with ENOSYS there.
+ * seccomp_agent_send (parent): connect to the plan's listenerPath and send
+ * the container process state with the listener (pid: the program's, as
+ * husk sees it; cwd: the state's bundle in flag mode). */
+int seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err);
+int seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *cwd,
+                        struct husk_err *err);
 /* Before the pid-1 reaper forks: the built-in filter once for both (best
  * effort; seccomp_apply loads it where this could not). */
 void seccomp_load_builtin_early (void);

@@ -60,7 +60,7 @@ pid1_fork_reaper (int sync_fd, const struct husk_plan *plan, const struct signal
    * TIOCSTI/TIOCLINUX filter, CVE-2017-5226), no capabilities, and no
    * terminal fds to inject into. */
   if (caps_drop_everything (err) < 0 || landlock_apply (plan, err) < 0
-      || seccomp_apply (plan, err) < 0)
+      || seccomp_apply (plan, -1, err) < 0)
     {
       /* The program is already running: do not leave it reaper-less. */
       kill (pid, SIGKILL);

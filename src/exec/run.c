@@ -369,7 +369,7 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
    * rt_sigprocmask. */
   signals_child_unblock (&ctx->sig);
   /* Last: a user filter may forbid anything husk would still do. */
-  return seccomp_apply (plan, err);
+  return seccomp_apply (plan, ctx->sock[1], err);
 }
 
 /* --pidns FD --unshare-pid: the kernel makes a new pid namespace only
@@ -504,6 +504,25 @@ wait_child (pid_t pid, int *wstatus)
   return 0;
 }
 
+/* Issue 5: the child's seccomp listener goes to the agent (sender: the
+ * program's pid as husk sees it), then GO lets the child go on to execve. */
+static int
+parent_seccomp_listener (struct run_ctx *ctx, pid_t sender, int *passed, struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+  int r;
+
+  if (*passed < 0 || plan->seccomp_agent.path == NULL)
+    return husk_err_set (err, 0, "no seccomp listener from the sandbox");
+  r = seccomp_agent_send (plan, *passed, sender, ctx->old_cwd ? ctx->old_cwd : "/", err);
+  husk_cleanup_closep (passed);
+  if (r < 0)
+    return -1;
+  if (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0)
+    return husk_err_sys (err, "start the sandbox");
+  return 0;
+}
+
 /* Phase 1, parent side: id maps, GO, then relay a child error if any. */
 static int
 parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
@@ -556,7 +575,8 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
   r = 0;
   while (signals_wait_readable (&ctx->sig, ctx->sock[0], pid) == 0
          && (r = sync_recv_fd (ctx->sock[0], &type, err, &sender, &passed)) == 1
-         && (type == SYNC_READY || type == SYNC_PTY || type == SYNC_HOOKS))
+         && (type == SYNC_READY || type == SYNC_PTY || type == SYNC_HOOKS
+             || type == SYNC_SECCOMP))
     {
       /* OCI hooks (issue 5): the child ran ops[] and waits before pivot_root. */
       if (type == SYNC_HOOKS)
@@ -567,6 +587,21 @@ parent_side (struct run_ctx *ctx, pid_t pid, int *status, struct husk_err *err)
               || (sync_send (ctx->sock[0], SYNC_GO, NULL) < 0
                   && husk_err_sys (err, "resume the sandbox after the hooks") < 0))
             {
+              kill (pid, SIGKILL);
+              wait_child (pid, &wstatus);
+              return -1;
+            }
+          continue;
+        }
+      /* Issue 5: SCMP_ACT_NOTIFY's listener, to the agent.  On failure the
+       * program (blocked, waiting for GO) and its reaper are killed. */
+      if (type == SYNC_SECCOMP)
+        {
+          if (parent_seccomp_listener (ctx, sender > 0 ? sender : pid, &passed, err) < 0)
+            {
+              husk_cleanup_closep (&passed);
+              if (sender > 0 && sender != pid)
+                kill (sender, SIGKILL);
               kill (pid, SIGKILL);
               wait_child (pid, &wstatus);
               return -1;

@@ -21,23 +21,51 @@
  * caches "always allow" per syscall for such a filter, so it costs nothing
  * on syscalls other than ioctl.
  *
+ * Issue 5: each program is loaded with its seccomp(2) flags (LOG,
+ * SPEC_ALLOW, WAIT_KILLABLE_RECV; the prctl fallback only for a program
+ * without flags).  The one using SCMP_ACT_NOTIFY is loaded with
+ * NEW_LISTENER; the kernel returns the listener, which the child sends to
+ * husk over the sync socket, then waits for husk's GO: husk (the parent,
+ * on the host, with the caller's credentials) connects to listenerPath
+ * and sends the runtime-spec's container process state with the listener
+ * (seccomp_agent_send).  Waiting makes an agent that cannot be reached
+ * husk's error before the program runs, never a program running without
+ * its agent.  Only the sendmsg that hands the listener over runs while
+ * nobody holds it, so the compiler refuses SCMP_ACT_NOTIFY for sendmsg
+ * (and as the default action); what follows (recvmsg, close, later
+ * programs' seccomp, execve) may be notified: the agent has it by then.
+ *
  * Must not: run before no_new_privs is set (the kernel requires it, or
  * CAP_SYS_ADMIN, for an unprivileged filter) or before the last step that
  * needs a syscall a user filter could forbid.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <linux/audit.h>
 #include <stdbool.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "exec/exec_int.h"
+#include "lib/cleanup.h"
 #include "lib/seccomp_profile.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+_Static_assert (HUSK_SECCOMP_FLAG_LOG == SECCOMP_FILTER_FLAG_LOG, "flag value");
+_Static_assert (HUSK_SECCOMP_FLAG_SPEC_ALLOW == SECCOMP_FILTER_FLAG_SPEC_ALLOW, "flag value");
+_Static_assert (HUSK_SECCOMP_FLAG_NEW_LISTENER == SECCOMP_FILTER_FLAG_NEW_LISTENER, "flag value");
+_Static_assert (HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+                "flag value");
 
 #define LD_ABS(off)    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, (off))
 #define JEQ(k, jt, jf) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
@@ -96,17 +124,68 @@ static const struct sock_filter tty_filter[] = {
 #define HAVE_TTY_FILTER 0
 #endif
 
+/* Issue 5: the runtime-spec's names of the flags, as in profiles. */
+static const struct
+{
+  unsigned flag;
+  const char *name;
+} seccomp_flag_names[] = {
+  { HUSK_SECCOMP_FLAG_LOG, "SECCOMP_FILTER_FLAG_LOG" },
+  { HUSK_SECCOMP_FLAG_SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW" },
+  { HUSK_SECCOMP_FLAG_NEW_LISTENER, "SCMP_ACT_NOTIFY (SECCOMP_FILTER_FLAG_NEW_LISTENER)" },
+  { HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
+};
+
+/* The kernel said EINVAL to a program with flags: name the flag it lacks.
+ * seccomp(2) checks the flags before it reads the program, so a NULL
+ * program gets EFAULT for a known flag and EINVAL for an unknown one
+ * (WAIT_KILLABLE_RECV is valid only with NEW_LISTENER). */
 static int
-seccomp_load (const struct sock_filter *insns, size_t n_insns, const char *where,
-              struct husk_err *err)
+seccomp_flags_error (unsigned flags, const char *where, struct husk_err *err)
+{
+  for (size_t i = 0; i < sizeof seccomp_flag_names / sizeof seccomp_flag_names[0]; i++)
+    {
+      unsigned probe = seccomp_flag_names[i].flag;
+
+      if (!(flags & probe))
+        continue;
+      if (probe == HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
+        probe |= HUSK_SECCOMP_FLAG_NEW_LISTENER;
+      if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, probe, NULL) < 0 && errno == EINVAL)
+        return husk_err_set (err, 0, "%s: %s is not supported by this kernel", where,
+                             seccomp_flag_names[i].name);
+    }
+  return husk_err_set (err, EINVAL, "%s: the kernel rejected the seccomp program", where);
+}
+
+/* Load one program with flags; *listener gets the listener fd when flags
+ * has NEW_LISTENER. */
+static int
+seccomp_load (const struct sock_filter *insns, size_t n_insns, unsigned flags, const char *where,
+              int *listener, struct husk_err *err)
 {
   struct sock_fprog prog
     = { .len = (unsigned short) n_insns, .filter = (struct sock_filter *) insns };
+  long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 
-  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
-    return 0;
+  if (r >= 0)
+    {
+      if (flags & HUSK_SECCOMP_FLAG_NEW_LISTENER)
+        *listener = (int) r;
+      return 0;
+    }
+  if (errno == EINVAL && flags != 0)
+    return seccomp_flags_error (flags, where, err);
   if (errno == EINVAL)
     return husk_err_sys (err, "%s: the kernel rejected the seccomp program", where);
+  /* has_duplicate_listener: husk itself runs under a filter with one. */
+  if (errno == EBUSY && (flags & HUSK_SECCOMP_FLAG_NEW_LISTENER))
+    return husk_err_sys (err, "%s: SCMP_ACT_NOTIFY: husk already runs under a seccomp filter "
+                              "with a listener",
+                         where);
+  if (flags != 0)
+    return husk_err_sys (err, "%s: cannot load the seccomp program (its flags need seccomp(2))",
+                         where);
   /* seccomp(2) itself may be missing (ENOSYS) or forbidden by an earlier
    * program that still allows prctl(PR_SET_SECCOMP), which is what bwrap
    * documents as the requirement for stacking; try that way too. */
@@ -136,20 +215,36 @@ seccomp_load_builtin_early (void)
   struct husk_err ignored = { 0 };
 
   if (!tty_filter_loaded
-      && seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0],
-                       "built-in TIOCSTI/TIOCLINUX filter", &ignored)
+      && seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0], 0,
+                       "built-in TIOCSTI/TIOCLINUX filter", NULL, &ignored)
          == 0)
     tty_filter_loaded = true;
 #endif
 }
 
+/* Issue 5, child: hand the listener to the parent, wait for its GO. */
+static int
+seccomp_handoff (int sync_fd, int listener, const char *where, struct husk_err *err)
+{
+  enum sync_type type;
+  int r = sync_send_fd (sync_fd, SYNC_SECCOMP, listener);
+
+  close (listener);
+  if (r < 0)
+    return husk_err_sys (err, "%s: sending the seccomp listener to husk", where);
+  /* EOF or anything else: husk failed (and says why) or died. */
+  if (sync_recv (sync_fd, &type, NULL) != 1 || type != SYNC_GO)
+    _exit (1);
+  return 0;
+}
+
 int
-seccomp_apply (const struct husk_plan *plan, struct husk_err *err)
+seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err)
 {
 #if HAVE_TTY_FILTER
   if (!tty_filter_loaded
-      && seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0],
-                       "built-in TIOCSTI/TIOCLINUX filter", err)
+      && seccomp_load (tty_filter, sizeof tty_filter / sizeof tty_filter[0], 0,
+                       "built-in TIOCSTI/TIOCLINUX filter", NULL, err)
          < 0)
     return -1;
   tty_filter_loaded = true;
@@ -157,12 +252,121 @@ seccomp_apply (const struct husk_plan *plan, struct husk_err *err)
   for (size_t i = 0; i < plan->n_seccomp; i++)
     {
       const struct husk_seccomp *s = &plan->seccomp[i];
+      unsigned flags = s->flags;
+      int listener = -1;
 
+      /* The reaper: no listener (the agent gets the program's). */
+      if (sync_fd < 0)
+        flags &= ~(HUSK_SECCOMP_FLAG_NEW_LISTENER | HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV);
       if (seccomp_load ((const struct sock_filter *) (const void *) s->prog,
-                        s->len / sizeof (struct sock_filter), s->origin.where, err)
+                        s->len / sizeof (struct sock_filter), flags, s->origin.where, &listener,
+                        err)
           < 0)
         return -1;
+      if (listener >= 0 && seccomp_handoff (sync_fd, listener, s->origin.where, err) < 0)
+        return -1;
     }
+  return 0;
+}
+
+/* ---- Issue 5: the parent's side of SCMP_ACT_NOTIFY ------------------- */
+
+/* The runtime-spec's container process state ("seccomp state"): the
+ * listener is fds[0], "seccompFd".  husk has no container ids: the id is
+ * "husk-PID" with husk's pid (unique among running husks). */
+static char *
+seccomp_state_json (const struct husk_plan *plan, pid_t pid, const char *cwd)
+{
+  const struct husk_seccomp_agent *a = &plan->seccomp_agent;
+  json_t *ann = json_object (), *state, *msg;
+  char id[32];
+  char *text;
+
+  snprintf (id, sizeof id, "husk-%ld", (long) getpid ());
+  for (size_t i = 0; i < a->n_annotations; i++)
+    json_object_set_new (ann, a->annotations[2 * i], json_string (a->annotations[2 * i + 1]));
+  state = json_pack ("{s:s, s:s, s:s, s:I, s:s, s:o}", "ociVersion", "1.2.0", "id", id, "status",
+                     "creating", "pid", (json_int_t) pid, "bundle", a->bundle ? a->bundle : cwd,
+                     "annotations", ann);
+  msg = json_pack ("{s:s, s:[s], s:I, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid",
+                   (json_int_t) pid, "state", state);
+  /* json_string is NULL for bytes that are not UTF-8: no state then. */
+  if (msg != NULL && a->metadata != NULL
+      && json_object_set_new (msg, "metadata", json_string (a->metadata)) < 0)
+    {
+      json_decref (msg);
+      return NULL;
+    }
+  text = msg ? json_dumps (msg, JSON_COMPACT) : NULL;
+  json_decref (msg);
+  return text;
+}
+
+static int
+seccomp_send_all (int sock, const char *text, int listener)
+{
+  size_t len = strlen (text), off = 0;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+
+  memset (&ctl, 0, sizeof ctl);
+  while (off < len)
+    {
+      struct iovec iov = { .iov_base = (char *) text + off, .iov_len = len - off };
+      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+      ssize_t n;
+
+      /* The fd goes with the first sendmsg only (runtime-spec). */
+      if (off == 0)
+        {
+          struct cmsghdr *c;
+
+          mh.msg_control = ctl.buf;
+          mh.msg_controllen = sizeof ctl.buf;
+          c = CMSG_FIRSTHDR (&mh);
+          c->cmsg_level = SOL_SOCKET;
+          c->cmsg_type = SCM_RIGHTS;
+          c->cmsg_len = CMSG_LEN (sizeof (int));
+          memcpy (CMSG_DATA (c), &listener, sizeof listener);
+        }
+      n = sendmsg (sock, &mh, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return -1;
+      off += (size_t) n;
+    }
+  return 0;
+}
+
+int
+seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *cwd,
+                    struct husk_err *err)
+{
+  const struct husk_seccomp_agent *a = &plan->seccomp_agent;
+  const char *where = a->origin.where ? a->origin.where : "listenerPath";
+  cleanup_fd int sock = -1;
+  cleanup_free char *text = NULL;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+  if (a->path == NULL || strlen (a->path) >= sizeof addr.sun_path)
+    return husk_err_set (err, 0, "%s: no usable listenerPath", where);
+  text = seccomp_state_json (plan, pid, cwd);
+  if (text == NULL)
+    return husk_err_set (err, 0, "%s: cannot write the container process state", where);
+  memcpy (addr.sun_path, a->path, strlen (a->path));
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return husk_err_sys (err, "%s: socket", where);
+  while (connect (sock, (struct sockaddr *) &addr, sizeof addr) < 0)
+    if (errno != EINTR)
+      return husk_err_sys (err, "%s: connect %s", where, a->path);
+  if (seccomp_send_all (sock, text, listener) < 0)
+    return husk_err_sys (err, "%s: sending the seccomp state to %s", where, a->path);
+  /* One state per connection, closed after it (runtime-spec). */
   return 0;
 }
 
@@ -177,8 +381,14 @@ seccomp_cache_store (const struct husk_plan *plan)
     {
       const struct husk_seccomp_store *c = &plan->seccomp_store[i];
 
-      (void) seccomp_cache_write (c->path, c->key,
-                                  (const struct sock_filter *) (const void *) c->prog,
-                                  c->len / sizeof (struct sock_filter));
+      struct seccomp_compiled sc = {
+        .prog = (struct sock_filter *) (void *) c->prog,
+        .n = c->len / sizeof (struct sock_filter),
+        .flags = c->flags,
+        .listener_path = c->listener_path,
+        .listener_metadata = c->listener_metadata,
+      };
+
+      (void) seccomp_cache_write (c->path, c->key, &sc);
     }
 }

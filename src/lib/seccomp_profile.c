@@ -16,10 +16,19 @@
  *     so a profile naming syscalls newer than this libseccomp still works),
  *     and an error when the rule denies it (it could not be denied).
  *   - A rule whose action is the default action changes nothing: skipped.
- *   - SCMP_ACT_NOTIFY, listenerPath and the flags LOG, SPEC_ALLOW and
- *     WAIT_KILLABLE_RECV are errors (husk has no seccomp agent and loads
- *     filters without flags); TSYNC is accepted and changes nothing (husk is
- *     single-threaded when it loads filters).
+ *   - flags: LOG, SPEC_ALLOW and WAIT_KILLABLE_RECV are passed to seccomp(2)
+ *     (the last one needs a SCMP_ACT_NOTIFY rule: the kernel accepts it only
+ *     with a listener); TSYNC is accepted and changes nothing (husk is
+ *     single-threaded when it loads filters).  NEW_LISTENER is added when a
+ *     rule uses SCMP_ACT_NOTIFY.
+ *   - SCMP_ACT_NOTIFY needs listenerPath, an absolute path (the agent's
+ *     socket on the host); listenerPath without a NOTIFY rule is ignored
+ *     (runtime-spec) but must be a string; listenerMetadata needs
+ *     listenerPath (runtime-spec) and is at most 4096 bytes.  NOTIFY cannot
+ *     be the default action nor apply to sendmsg: husk's child hands the
+ *     listener to husk with sendmsg after the filter is loaded, and nobody
+ *     could answer that notification (runc refuses `write` for the same
+ *     reason).
  *   - Unknown properties are ignored with a warning (runtime-spec
  *     "Extensibility"), except "comment", ignored silently, and Docker's
  *     "includes"/"excludes"/"minKernel", which change a rule's meaning and
@@ -38,11 +47,13 @@
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -55,14 +66,31 @@
 #define SP_API_LEVEL     6         /* every action and attribute of libseccomp 2.5 */
 #define SP_CACHE_TAG     "husk seccomp cache 1, optimize 2, api 6\n"
 #define SP_CACHE_MAGIC   "HUSKBPF" /* 8 bytes with its NUL */
-#define SP_CACHE_VERSION 1u
-#define SP_CACHE_HDR     80 /* magic 8, version 4, n 4, key 32, prog sha 32 */
+/* Version 2 added the filter flags and the listener.  An entry of another
+ * version fails validation: a miss, rewritten. */
+#define SP_CACHE_VERSION 2u
+/* magic 8, version 4, n 4, flags 4, listener path length 4, metadata
+ * length 4, reserved 4, key 32, sha 32 over path, metadata and program;
+ * then the path, the metadata and the program. */
+#define SP_CACHE_HDR     96
+#define SP_PATH_MAX      (sizeof ((struct sockaddr_un *) 0)->sun_path - 1)
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+/* The flags a compiled profile (and a cache entry) may carry. */
+#define SP_FLAGS                                                                                  \
+  (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_NEW_LISTENER    \
+   | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
 
 struct sp_ctx
 {
   const char *prefix; /* "linux.seccomp" or "" */
   scmp_filter_ctx f;
   uint32_t def_action;
+  uint32_t flags;     /* SECCOMP_FILTER_FLAG_* from `flags` */
+  long wait_killable; /* index of WAIT_KILLABLE_RECV in `flags`, or -1 */
+  long notify_rule;   /* the first syscalls[] index using NOTIFY, or -1 */
   struct husk_err *err;
 };
 
@@ -159,6 +187,7 @@ static const struct
   { "SCMP_ACT_TRACE", SCMP_ACT_TRACE (0), true },
   { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
   { "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
+  { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false },
 };
 
 /* The action at obj.akey with its return value at obj.rkey. */
@@ -190,9 +219,6 @@ sp_action (struct sp_ctx *ctx, json_t *obj, const char *akey, const char *rkey, 
       return 0;
     }
   sp_quote (q, json_string_value (a));
-  if (strcmp (q, "SCMP_ACT_NOTIFY") == 0)
-    return sp_fail (ctx, path, akey,
-                    "SCMP_ACT_NOTIFY is not supported (husk has no seccomp agent)");
   return sp_fail (ctx, path, akey, "unknown action \"%s\"", q);
 }
 
@@ -259,12 +285,21 @@ sp_flags (struct sp_ctx *ctx, json_t *flags)
     /* husk loads each filter from its single thread: nothing to sync. */
     if (strcmp (s, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
       continue;
-    sp_quote (q, s);
-    if (strcmp (s, "SECCOMP_FILTER_FLAG_LOG") == 0
-        || strcmp (s, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0
-        || strcmp (s, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
-      return sp_fail (ctx, path, NULL, "\"%s\" is not supported", q);
-    return sp_fail (ctx, path, NULL, "unknown flag \"%s\"", q);
+    if (strcmp (s, "SECCOMP_FILTER_FLAG_LOG") == 0)
+      ctx->flags |= SECCOMP_FILTER_FLAG_LOG;
+    else if (strcmp (s, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+      ctx->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    else if (strcmp (s, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+      {
+        ctx->flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        if (ctx->wait_killable < 0)
+          ctx->wait_killable = (long) i;
+      }
+    else
+      {
+        sp_quote (q, s);
+        return sp_fail (ctx, path, NULL, "unknown flag \"%s\"", q);
+      }
   }
   return 0;
 }
@@ -348,6 +383,13 @@ sp_rule_names (struct sp_ctx *ctx, json_t *names, const char *path, uint32_t act
       return sp_fail (ctx, npath, NULL, "unknown syscall \"%s\" (libseccomp cannot deny it)", q);
     if (action == ctx->def_action)
       continue;
+    /* The child sends the listener to husk with sendmsg once the filter
+     * is loaded: a notification for it would wait for the very listener
+     * it carries, forever. */
+    if (action == SCMP_ACT_NOTIFY && strcmp (s, "sendmsg") == 0)
+      return sp_fail (ctx, npath, NULL,
+                      "SCMP_ACT_NOTIFY cannot apply to sendmsg (husk hands the listener to the "
+                      "agent with it)");
     r = seccomp_rule_add_array (ctx->f, action, nr, n_cmps, cmps);
     if (r < 0)
       {
@@ -394,6 +436,8 @@ sp_rule (struct sp_ctx *ctx, json_t *rule, size_t i)
     if (sp_arg (ctx, a, apath, &cmps[n_cmps++]) < 0)
       return -1;
   }
+  if (action == SCMP_ACT_NOTIFY && ctx->notify_rule < 0)
+    ctx->notify_rule = (long) i;
   return sp_rule_names (ctx, names, path, action, cmps, n_cmps);
 }
 
@@ -433,15 +477,70 @@ sp_export (struct sp_ctx *ctx, struct sock_filter **prog, size_t *n)
   return 0;
 }
 
+/* A string member, NULL when absent (or JSON null). */
+static int
+sp_string (struct sp_ctx *ctx, json_t *obj, const char *key, const char **out)
+{
+  json_t *v = json_object_get (obj, key);
+
+  *out = NULL;
+  if (v == NULL || json_is_null (v))
+    return 0;
+  if (!json_is_string (v) || strlen (json_string_value (v)) != json_string_length (v))
+    return sp_fail (ctx, "", key, "must be a string (without NUL bytes)");
+  *out = json_string_value (v);
+  return 0;
+}
+
+/* listenerPath and listenerMetadata, once the rules said whether NOTIFY
+ * is used; and the flags that depend on it. */
+static int
+sp_listener (struct sp_ctx *ctx, json_t *profile, struct seccomp_compiled *out)
+{
+  const char *path, *meta;
+  char rpath[32];
+
+  if (sp_string (ctx, profile, "listenerPath", &path) < 0
+      || sp_string (ctx, profile, "listenerMetadata", &meta) < 0)
+    return -1;
+  if (path != NULL && path[0] == '\0')
+    path = NULL;
+  if (meta != NULL && path == NULL)
+    return sp_fail (ctx, "", "listenerMetadata", "requires listenerPath");
+  if (ctx->wait_killable >= 0 && ctx->notify_rule < 0)
+    {
+      snprintf (rpath, sizeof rpath, "flags[%ld]", ctx->wait_killable);
+      return sp_fail (ctx, rpath, NULL,
+                      "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV requires a SCMP_ACT_NOTIFY rule");
+    }
+  out->flags = ctx->flags;
+  if (ctx->notify_rule < 0)
+    return 0; /* runtime-spec: listenerPath is then ignored */
+  if (path == NULL)
+    {
+      snprintf (rpath, sizeof rpath, "syscalls[%ld]", ctx->notify_rule);
+      return sp_fail (ctx, "", "listenerPath", "missing (%s uses SCMP_ACT_NOTIFY)", rpath);
+    }
+  if (path[0] != '/')
+    return sp_fail (ctx, "", "listenerPath", "must be an absolute path");
+  if (strlen (path) > SP_PATH_MAX)
+    return sp_fail (ctx, "", "listenerPath", "longer than a unix socket path can be (%zu bytes)",
+                    (size_t) SP_PATH_MAX);
+  if (meta != NULL && strlen (meta) > SECCOMP_PROFILE_METADATA_MAX)
+    return sp_fail (ctx, "", "listenerMetadata", "longer than %d bytes",
+                    SECCOMP_PROFILE_METADATA_MAX);
+  out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  out->listener_path = xstrdup (path);
+  out->listener_metadata = meta ? xstrdup (meta) : NULL;
+  return 0;
+}
+
 static int
 sp_compile (struct sp_ctx *ctx, json_t *profile)
 {
-  json_t *syscalls = json_object_get (profile, "syscalls"), *rule, *lp;
+  json_t *syscalls = json_object_get (profile, "syscalls"), *rule;
   size_t i;
 
-  lp = json_object_get (profile, "listenerPath");
-  if (lp != NULL && !(json_is_string (lp) && json_string_length (lp) == 0) && !json_is_null (lp))
-    return sp_fail (ctx, "listenerPath", NULL, "not supported (husk has no seccomp agent)");
   if (sp_architectures (ctx, json_object_get (profile, "architectures")) < 0
       || sp_flags (ctx, json_object_get (profile, "flags")) < 0)
     return -1;
@@ -454,20 +553,27 @@ sp_compile (struct sp_ctx *ctx, json_t *profile)
 }
 
 int
-seccomp_profile_compile (json_t *profile, const char *json_path_prefix, struct sock_filter **prog,
-                         size_t *n, struct husk_err *err)
+seccomp_profile_compile (json_t *profile, const char *json_path_prefix,
+                         struct seccomp_compiled *out, struct husk_err *err)
 {
   static const char *const known[]
     = { "defaultAction", "defaultErrnoRet",  "architectures", "flags",
         "listenerPath",  "listenerMetadata", "syscalls",      NULL };
-  struct sp_ctx ctx = { .prefix = json_path_prefix ? json_path_prefix : "", .err = err };
+  struct sp_ctx ctx = { .prefix = json_path_prefix ? json_path_prefix : "",
+                        .wait_killable = -1, .notify_rule = -1, .err = err };
   int r;
 
+  memset (out, 0, sizeof *out);
   if (!json_is_object (profile))
     return sp_fail (&ctx, "", NULL, "must be a JSON object");
   if (sp_check_keys (&ctx, profile, "", known) < 0
       || sp_action (&ctx, profile, "defaultAction", "defaultErrnoRet", "", &ctx.def_action) < 0)
     return -1;
+  /* Everything husk does after loading the filter (the sendmsg that hands
+   * the listener over first) would wait for an agent that has no listener
+   * yet; runc and youki refuse it too. */
+  if (ctx.def_action == SCMP_ACT_NOTIFY)
+    return sp_fail (&ctx, "", "defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
   /* The level libseccomp would find by probing a current kernel; set, so
    * that nothing is probed and the output is the same on every kernel. */
   seccomp_api_set (SP_API_LEVEL);
@@ -476,9 +582,22 @@ seccomp_profile_compile (json_t *profile, const char *json_path_prefix, struct s
     return sp_fail (&ctx, "defaultAction", NULL, "libseccomp rejected it");
   r = sp_compile (&ctx, profile);
   if (r == 0)
-    r = sp_export (&ctx, prog, n);
+    r = sp_listener (&ctx, profile, out);
+  if (r == 0)
+    r = sp_export (&ctx, &out->prog, &out->n);
   seccomp_release (ctx.f);
+  if (r < 0)
+    seccomp_compiled_free (out);
   return r;
+}
+
+void
+seccomp_compiled_free (struct seccomp_compiled *c)
+{
+  free (c->prog);
+  free (c->listener_path);
+  free (c->listener_metadata);
+  memset (c, 0, sizeof *c);
 }
 
 /* ---- The cache --------------------------------------------------------- */
@@ -513,49 +632,84 @@ seccomp_cache_path (const unsigned char key[SHA256_LEN])
   return NULL;
 }
 
+/* The header of an entry for key whose body (listener path, metadata,
+ * program) is `body`. */
 static void
 sp_cache_header (unsigned char hdr[SP_CACHE_HDR], const unsigned char key[SHA256_LEN],
-                 const struct sock_filter *prog, size_t n)
+                 uint32_t flags, uint32_t path_len, uint32_t meta_len, uint32_t n,
+                 const void *body, size_t body_len)
 {
-  uint32_t version = SP_CACHE_VERSION, n32 = (uint32_t) n;
+  uint32_t words[6] = { SP_CACHE_VERSION, n, flags, path_len, meta_len, 0 };
   struct sha256 s;
 
   memcpy (hdr, SP_CACHE_MAGIC, 8);
-  memcpy (hdr + 8, &version, 4);
-  memcpy (hdr + 12, &n32, 4);
-  memcpy (hdr + 16, key, SHA256_LEN);
+  memcpy (hdr + 8, words, sizeof words);
+  memcpy (hdr + 32, key, SHA256_LEN);
   sha256_init (&s);
-  sha256_update (&s, prog, n * sizeof *prog);
-  sha256_final (&s, hdr + 48);
+  sha256_update (&s, body, body_len);
+  sha256_final (&s, hdr + 64);
+}
+
+/* An entry's listener strings: what the compiler would accept. */
+static bool
+sp_cache_strings_ok (uint32_t flags, const unsigned char *path, uint32_t path_len,
+                     const unsigned char *meta, uint32_t meta_len)
+{
+  bool listener = (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
+
+  if ((flags & ~(uint32_t) SP_FLAGS) != 0 || listener != (path_len > 0)
+      || ((flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !listener)
+      || path_len > SP_PATH_MAX || meta_len > SECCOMP_PROFILE_METADATA_MAX
+      || (meta_len > 0 && !listener) || (listener && path[0] != '/'))
+    return false;
+  return memchr (path, '\0', path_len) == NULL && memchr (meta, '\0', meta_len) == NULL;
 }
 
 int
 seccomp_cache_read (const char *path, const unsigned char key[SHA256_LEN],
-                    struct sock_filter **prog, size_t *n)
+                    struct seccomp_compiled *out)
 {
   cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   cleanup_free unsigned char *buf = NULL;
   unsigned char want[SP_CACHE_HDR];
+  uint32_t words[6];
   struct stat st;
-  size_t size, count;
+  size_t size, prog_len;
+  const unsigned char *body;
 
   /* Only a regular file of ours that nobody else may write: a poisoned
    * entry would be a filter the user never asked for. */
   if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ()
       || (st.st_mode & 022) != 0 || st.st_size < SP_CACHE_HDR + 8
-      || st.st_size > SP_CACHE_HDR + SP_MAX_INSNS * 8 || (st.st_size - SP_CACHE_HDR) % 8 != 0)
+      || st.st_size > (off_t) (SP_CACHE_HDR + SP_PATH_MAX + SECCOMP_PROFILE_METADATA_MAX
+                               + SP_MAX_INSNS * 8))
     return -1;
   size = (size_t) st.st_size;
-  count = (size - SP_CACHE_HDR) / sizeof (struct sock_filter);
   buf = xmalloc (size);
   if (pread (fd, buf, size, 0) != (ssize_t) size)
     return -1;
-  sp_cache_header (want, key, (const struct sock_filter *) (void *) (buf + SP_CACHE_HDR), count);
-  if (memcmp (buf, want, SP_CACHE_HDR) != 0)
+  memcpy (words, buf + 8, sizeof words);
+  /* words: version, n, flags, path length, metadata length, reserved. */
+  if (words[1] == 0 || words[1] > SP_MAX_INSNS || words[3] > SP_PATH_MAX
+      || words[4] > SECCOMP_PROFILE_METADATA_MAX
+      || size != SP_CACHE_HDR + words[3] + words[4] + (size_t) words[1] * 8)
     return -1;
-  *n = count;
-  *prog = xmalloc (size - SP_CACHE_HDR);
-  memcpy (*prog, buf + SP_CACHE_HDR, size - SP_CACHE_HDR);
+  body = buf + SP_CACHE_HDR;
+  prog_len = (size_t) words[1] * sizeof (struct sock_filter);
+  sp_cache_header (want, key, words[2], words[3], words[4], words[1], body,
+                   size - SP_CACHE_HDR);
+  if (memcmp (buf, want, SP_CACHE_HDR) != 0
+      || !sp_cache_strings_ok (words[2], body, words[3], body + words[3], words[4]))
+    return -1;
+  memset (out, 0, sizeof *out);
+  out->n = words[1];
+  out->flags = words[2];
+  if (words[3] > 0)
+    out->listener_path = xstrndup ((const char *) body, words[3]);
+  if (words[4] > 0)
+    out->listener_metadata = xstrndup ((const char *) body + words[3], words[4]);
+  out->prog = xmalloc (prog_len);
+  memcpy (out->prog, body + words[3] + words[4], prog_len);
   return 0;
 }
 
@@ -606,25 +760,37 @@ sp_write_all (int fd, const void *data, size_t len)
 
 int
 seccomp_cache_write (const char *path, const unsigned char key[SHA256_LEN],
-                     const struct sock_filter *prog, size_t n)
+                     const struct seccomp_compiled *c)
 {
   cleanup_free char *dir = xstrdup (path);
   cleanup_free char *tmp = NULL;
+  cleanup_free unsigned char *body = NULL;
   cleanup_fd int fd = -1;
   unsigned char hdr[SP_CACHE_HDR];
+  size_t path_len = c->listener_path ? strlen (c->listener_path) : 0;
+  size_t meta_len = c->listener_metadata ? strlen (c->listener_metadata) : 0;
+  size_t prog_len = c->n * sizeof *c->prog, body_len = path_len + meta_len + prog_len;
   char *slash = strrchr (dir, '/');
 
-  if (slash == NULL)
+  if (slash == NULL || path_len > SP_PATH_MAX || meta_len > SECCOMP_PROFILE_METADATA_MAX
+      || c->n == 0 || c->n > SP_MAX_INSNS)
     return errno = EINVAL, -1;
   *slash = '\0';
   if (sp_cache_mkdirs (dir) < 0)
     return -1;
+  body = xmalloc (body_len);
+  if (path_len > 0)
+    memcpy (body, c->listener_path, path_len);
+  if (meta_len > 0)
+    memcpy (body + path_len, c->listener_metadata, meta_len);
+  memcpy (body + path_len + meta_len, c->prog, prog_len);
   tmp = xasprintf ("%s/.tmp-XXXXXX", dir);
   fd = mkstemp (tmp); /* mode 0600 */
   if (fd < 0)
     return -1;
-  sp_cache_header (hdr, key, prog, n);
-  if (sp_write_all (fd, hdr, sizeof hdr) < 0 || sp_write_all (fd, prog, n * sizeof *prog) < 0
+  sp_cache_header (hdr, key, c->flags, (uint32_t) path_len, (uint32_t) meta_len,
+                   (uint32_t) c->n, body, body_len);
+  if (sp_write_all (fd, hdr, sizeof hdr) < 0 || sp_write_all (fd, body, body_len) < 0
       || close (steal_fd (&fd)) < 0 || rename (tmp, path) < 0)
     {
       int saved = errno;
@@ -679,7 +845,7 @@ sp_read_file (const char *path, const char *where, char **data, size_t *len, str
 }
 
 int
-seccomp_profile_load (const char *path, const char *where, struct sock_filter **prog, size_t *n,
+seccomp_profile_load (const char *path, const char *where, struct seccomp_compiled *out,
                       unsigned char key[SHA256_LEN], char **cache_path, struct husk_err *err)
 {
   cleanup_free char *data = NULL;
@@ -694,12 +860,12 @@ seccomp_profile_load (const char *path, const char *where, struct sock_filter **
   seccomp_cache_key (data, len, key);
   cpath = seccomp_cache_path (key);
   /* A hit costs a hash and one read: neither jansson nor libseccomp runs. */
-  if (cpath != NULL && seccomp_cache_read (cpath, key, prog, n) == 0)
+  if (cpath != NULL && seccomp_cache_read (cpath, key, out) == 0)
     return 0;
   profile = json_u64_load (data, len, where, err);
   if (profile == NULL)
     return -1;
-  r = seccomp_profile_compile (profile, NULL, prog, n, err);
+  r = seccomp_profile_compile (profile, NULL, out, err);
   json_decref (profile);
   if (r < 0)
     return husk_err_prefix (err, "%s", where);

@@ -585,6 +585,7 @@ oci_load_names (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
     return -1;
   if (oci_load_annotations (ann, err) < 0)
     return -1;
+  ctx->annotations = ann; /* for the seccomp agent's state (issue 5) */
   if (host == NULL || host[0] == '\0')
     return 0;
   if (!(ctx->plan->unshare & HUSK_NS_UTS))

@@ -169,6 +169,33 @@ oci_load_user_extras (struct oci_ctx *ctx, json_t *user, struct husk_err *err)
 
 /* ---- linux.seccomp ------------------------------------------------------ */
 
+/* Issue 5: SCMP_ACT_NOTIFY's agent, with what the container process state
+ * needs: the bundle and the annotations (string values; others, invalid
+ * in config.json anyway, are left out). */
+static void
+oci_seccomp_agent (struct oci_ctx *ctx, struct seccomp_compiled *c)
+{
+  struct husk_seccomp_agent *a = &ctx->plan->seccomp_agent;
+  const char *key;
+  json_t *v;
+
+  a->path = steal_pointer (&c->listener_path);
+  a->metadata = steal_pointer (&c->listener_metadata);
+  a->bundle = xstrdup (ctx->bundle ? ctx->bundle : "/");
+  a->origin = extras_origin ("linux.seccomp.listenerPath");
+  if (ctx->annotations == NULL)
+    return;
+  a->annotations = xcalloc (2 * json_object_size (ctx->annotations) + 1, sizeof *a->annotations);
+  json_object_foreach (ctx->annotations, key, v)
+  {
+    if (!json_is_string (v))
+      continue;
+    a->annotations[2 * a->n_annotations] = xstrdup (key);
+    a->annotations[2 * a->n_annotations + 1] = xstrdup (json_string_value (v));
+    a->n_annotations++;
+  }
+}
+
 /* Compiled like --seccomp-profile, through the same cache: the key is
  * over the object's canonical text (sorted keys, compact). */
 int
@@ -177,11 +204,10 @@ oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
   struct husk_plan *plan = ctx->plan;
   cleanup_free char *text = NULL;
   cleanup_free char *cache_path = NULL;
-  struct sock_filter *prog = NULL;
+  struct seccomp_compiled c = { 0 };
   unsigned char key[SHA256_LEN];
   struct husk_seccomp *s;
   json_t *sc;
-  size_t n = 0;
 
   if (oci_get (lx, "linux", "seccomp", JSON_OBJECT, &sc, err) < 0)
     return -1;
@@ -192,9 +218,9 @@ oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
     husk_die ("out of memory");
   seccomp_cache_key (text, strlen (text), key);
   cache_path = seccomp_cache_path (key);
-  if (cache_path == NULL || seccomp_cache_read (cache_path, key, &prog, &n) < 0)
+  if (cache_path == NULL || seccomp_cache_read (cache_path, key, &c) < 0)
     {
-      if (seccomp_profile_compile (sc, "linux.seccomp", &prog, &n, err) < 0)
+      if (seccomp_profile_compile (sc, "linux.seccomp", &c, err) < 0)
         return -1;
     }
   else
@@ -202,26 +228,34 @@ oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
       free (cache_path);
       cache_path = NULL;
     }
-  plan->seccomp
-    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
-  s = &plan->seccomp[plan->n_seccomp++];
-  s->prog = (unsigned char *) prog;
-  s->len = n * sizeof *prog;
-  s->replaceable = false;
-  s->origin = extras_origin ("linux.seccomp");
   if (cache_path != NULL)
     {
-      struct husk_seccomp_store *c;
+      struct husk_seccomp_store *cs;
 
       plan->seccomp_store = xgrow (plan->seccomp_store, &plan->cap_seccomp_store,
                                    plan->n_seccomp_store + 1, sizeof *plan->seccomp_store);
-      c = &plan->seccomp_store[plan->n_seccomp_store++];
-      c->path = steal_pointer (&cache_path);
-      memcpy (c->key, key, sizeof c->key);
-      c->prog = xmalloc (s->len);
-      memcpy (c->prog, s->prog, s->len);
-      c->len = s->len;
+      cs = &plan->seccomp_store[plan->n_seccomp_store++];
+      memset (cs, 0, sizeof *cs);
+      cs->path = steal_pointer (&cache_path);
+      memcpy (cs->key, key, sizeof cs->key);
+      cs->len = c.n * sizeof *c.prog;
+      cs->prog = xmalloc (cs->len);
+      memcpy (cs->prog, c.prog, cs->len);
+      cs->flags = c.flags;
+      cs->listener_path = c.listener_path ? xstrdup (c.listener_path) : NULL;
+      cs->listener_metadata = c.listener_metadata ? xstrdup (c.listener_metadata) : NULL;
     }
+  if (c.listener_path != NULL)
+    oci_seccomp_agent (ctx, &c);
+  plan->seccomp
+    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
+  s = &plan->seccomp[plan->n_seccomp++];
+  s->prog = (unsigned char *) steal_pointer (&c.prog);
+  s->len = c.n * HUSK_SECCOMP_INSN_SIZE;
+  s->flags = c.flags;
+  s->replaceable = false;
+  s->origin = extras_origin ("linux.seccomp");
+  seccomp_compiled_free (&c);
   return 0;
 }
 

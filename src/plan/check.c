@@ -360,10 +360,40 @@ check_process2 (const struct husk_plan *plan, struct husk_err *err)
   return 0;
 }
 
+/* Issue 5: SCMP_ACT_NOTIFY.  The kernel gives a process at most one
+ * listener (seccomp(2): EBUSY for a second), and the agent gets it. */
+static int
+check_seccomp_listener (const struct husk_plan *plan, struct husk_err *err)
+{
+  const struct husk_seccomp *first = NULL;
+
+  for (size_t i = 0; i < plan->n_seccomp; i++)
+    {
+      const struct husk_seccomp *s = &plan->seccomp[i];
+
+      if (!(s->flags & HUSK_SECCOMP_FLAG_NEW_LISTENER))
+        continue;
+      if (first != NULL)
+        return husk_err_set (err, 0,
+                             "%s: SCMP_ACT_NOTIFY in a second seccomp program (%s has one; "
+                             "the kernel allows one listener)",
+                             check_where (&s->origin, "seccomp"),
+                             check_where (&first->origin, "seccomp"));
+      first = s;
+    }
+  if ((first != NULL) != (plan->seccomp_agent.path != NULL))
+    return husk_err_set (err, 0, "%s: a seccomp listener needs exactly one agent (listenerPath)",
+                         first ? check_where (&first->origin, "seccomp")
+                               : check_where (&plan->seccomp_agent.origin, "listenerPath"));
+  return 0;
+}
+
 /* Seccomp profiles, cgroups, networking (issue 6). */
 static int
 check_resources (const struct husk_plan *plan, struct husk_err *err)
 {
+  if (check_seccomp_listener (plan, err) < 0)
+    return -1;
   /* pasta serves a network namespace of the sandbox's own. */
   if (plan->pasta && !(plan->unshare & HUSK_NS_NET))
     return husk_err_set (err, 0, "%s: cancelled by a later --share-net or --net host",

@@ -18,7 +18,10 @@
  *   process FLAG...                  die-with-parent new-session as-pid-1
  *   keep-fds N...
  *   caps none|NAME...|all [-NAME...]  capabilities kept (libcap names)
- *   seccomp insns=N                  one per program, in load order
+ *   seccomp insns=N [flags=F,...]    one per program, in load order; F: log
+ *                                    spec-allow new-listener wait-killable-recv
+ *   seccomp-agent "PATH" [metadata="S"] [bundle="S"] [annotation "K"="V"]...
+ *                                    where NEW_LISTENER's listener goes (issue 5)
  *   exec-label "S"
  *   file-label "S"
  *   landlock                         any --landlock-* flag (issue 6; origin: the first)
@@ -321,6 +324,57 @@ dump_cap_name (FILE *out, int cap, const char *prefix)
   cap_free (name);
 }
 
+/* Issue 5: a program's seccomp(2) flags, when it has any. */
+static void
+dump_seccomp_flags (FILE *out, unsigned flags)
+{
+  static const struct
+  {
+    unsigned flag;
+    const char *name;
+  } names[] = {
+    { HUSK_SECCOMP_FLAG_LOG, "log" },
+    { HUSK_SECCOMP_FLAG_SPEC_ALLOW, "spec-allow" },
+    { HUSK_SECCOMP_FLAG_NEW_LISTENER, "new-listener" },
+    { HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV, "wait-killable-recv" },
+  };
+  const char *sep = " flags=";
+
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (flags & names[i].flag)
+      {
+        fprintf (out, "%s%s", sep, names[i].name);
+        sep = ",";
+      }
+}
+
+static void
+dump_seccomp_agent (FILE *out, const struct husk_seccomp_agent *a)
+{
+  if (a->path == NULL)
+    return;
+  fputs ("seccomp-agent ", out);
+  dump_str (out, a->path);
+  if (a->metadata)
+    {
+      fputs (" metadata=", out);
+      dump_str (out, a->metadata);
+    }
+  if (a->bundle)
+    {
+      fputs (" bundle=", out);
+      dump_str (out, a->bundle);
+    }
+  for (size_t i = 0; i < a->n_annotations; i++)
+    {
+      fputs (" annotation ", out);
+      dump_str (out, a->annotations[2 * i]);
+      fputc ('=', out);
+      dump_str (out, a->annotations[2 * i + 1]);
+    }
+  dump_origin_end (out, &a->origin);
+}
+
 static void
 dump_security (FILE *out, const struct husk_plan *plan)
 {
@@ -345,8 +399,10 @@ dump_security (FILE *out, const struct husk_plan *plan)
     {
       fprintf (out, "seccomp insns=%zu",
                plan->seccomp[i].len / HUSK_SECCOMP_INSN_SIZE);
+      dump_seccomp_flags (out, plan->seccomp[i].flags);
       dump_origin_end (out, &plan->seccomp[i].origin);
     }
+  dump_seccomp_agent (out, &plan->seccomp_agent);
   if (plan->exec_label)
     {
       fputs ("exec-label ", out);

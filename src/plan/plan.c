@@ -270,6 +270,8 @@ plan_resources_free (struct husk_plan *plan)
     {
       free (plan->seccomp_store[i].path);
       free (plan->seccomp_store[i].prog);
+      free (plan->seccomp_store[i].listener_path);
+      free (plan->seccomp_store[i].listener_metadata);
     }
   free (plan->seccomp_store);
   origin_free (&plan->memory_max.origin);
@@ -327,6 +329,7 @@ plan_init (struct husk_plan *plan)
   plan->hostname_origin.argi = -1;
   plan->chdir_origin.argi = -1;
   /* Security (issue 4). */
+  plan->seccomp_agent.origin.argi = -1;
   plan->exec_label_origin.argi = -1;
   plan->file_label_origin.argi = -1;
   /* Lifecycle and joined namespaces (issue 4). */
@@ -367,6 +370,19 @@ plan_free_strv (char **v)
   free (v);
 }
 
+/* Issue 5: the seccomp agent's strings. */
+static void
+plan_seccomp_agent_free (struct husk_seccomp_agent *a)
+{
+  free (a->path);
+  free (a->metadata);
+  free (a->bundle);
+  for (size_t i = 0; i < 2 * a->n_annotations; i++)
+    free (a->annotations[i]);
+  free (a->annotations);
+  origin_free (&a->origin);
+}
+
 /* Safe on a partially filled plan; leaves it freshly initialised. */
 void
 plan_free (struct husk_plan *plan)
@@ -400,6 +416,7 @@ plan_free (struct husk_plan *plan)
       origin_free (&plan->seccomp[i].origin);
     }
   free (plan->seccomp);
+  plan_seccomp_agent_free (&plan->seccomp_agent);
   free (plan->exec_label);
   origin_free (&plan->exec_label_origin);
   free (plan->file_label);

@@ -110,14 +110,35 @@ struct husk_envop
 #define HUSK_SECCOMP_INSN_SIZE 8    /* sizeof (struct sock_filter) */
 #define HUSK_SECCOMP_MAX_INSNS 4096 /* BPF_MAXINSNS */
 
+/* seccomp(2) filter flags a program is loaded with (issue 5): the
+ * kernel's SECCOMP_FILTER_FLAG_* values. */
+#define HUSK_SECCOMP_FLAG_LOG                (1u << 1)
+#define HUSK_SECCOMP_FLAG_SPEC_ALLOW         (1u << 2)
+#define HUSK_SECCOMP_FLAG_NEW_LISTENER       (1u << 3) /* the agent gets the listener */
+#define HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV (1u << 5)
+
 /* One compiled classic-BPF seccomp program: `len` bytes (a positive
  * multiple of HUSK_SECCOMP_INSN_SIZE) of struct sock_filter, as read. */
 struct husk_seccomp
 {
   unsigned char *prog;
   size_t len;
+  unsigned flags;            /* HUSK_SECCOMP_FLAG_*; at most one program has NEW_LISTENER */
   bool replaceable;          /* from --seccomp: a later --seccomp replaces it */
   struct husk_origin origin;
+};
+
+/* The seccomp agent (issue 5): where the listener of the program with
+ * HUSK_SECCOMP_FLAG_NEW_LISTENER goes, with the runtime-spec's container
+ * process state.  path is NULL when no program has a listener. */
+struct husk_seccomp_agent
+{
+  char *path;                /* listenerPath: a unix socket, absolute, on the host */
+  char *metadata;            /* listenerMetadata, or NULL */
+  char *bundle;              /* the state's bundle: OCI's bundle directory, NULL in flag mode */
+  char **annotations;        /* the state's annotations: key, value, key, value, ... */
+  size_t n_annotations;      /* pairs */
+  struct husk_origin origin; /* "linux.seccomp.listenerPath", "--seccomp-profile F: listenerPath" */
 };
 
 /* Lifecycle and joined namespaces (issue 4). */
@@ -216,6 +237,9 @@ struct husk_seccomp_store
   unsigned char key[HUSK_SECCOMP_KEY_LEN];
   unsigned char *prog;       /* struct sock_filter[], len bytes */
   size_t len;
+  unsigned flags;            /* issue 5: HUSK_SECCOMP_FLAG_* */
+  char *listener_path;       /* issue 5: listenerPath, or NULL */
+  char *listener_metadata;   /* issue 5: listenerMetadata, or NULL */
 };
 #define HUSK_CGROUP_MAX UINT64_MAX  /* "max": no limit */
 struct husk_cgroup_limit
@@ -368,6 +392,7 @@ struct husk_plan
   uint64_t caps;             /* bit N = capability N; HUSK_CAPS_ALL for ALL */
   struct husk_seccomp *seccomp;  /* cBPF programs, loaded in this order */
   size_t n_seccomp, cap_seccomp;
+  struct husk_seccomp_agent seccomp_agent;  /* issue 5: SCMP_ACT_NOTIFY's listener */
   char *exec_label;          /* --exec-label: SELinux context of the program */
   struct husk_origin exec_label_origin;
   char *file_label;          /* --file-label: SELinux context of new tmpfs mounts */

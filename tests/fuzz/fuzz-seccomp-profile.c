@@ -101,11 +101,10 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   const char *prefix = (size % 2) ? "linux.seccomp" : NULL;
-  struct sock_filter *prog = NULL;
+  struct seccomp_compiled c = { 0 };
   struct husk_err err = { 0 };
   json_t *profile;
   FILE *saved_stderr;
-  size_t n = 0;
   int r, fd_before;
 
   if (fuzz_null == NULL)
@@ -117,18 +116,29 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   fd_before = fuzz_lowest_free_fd ();
   saved_stderr = stderr;
   stderr = fuzz_null;
-  r = seccomp_profile_compile (profile, prefix, &prog, &n, &err);
+  r = seccomp_profile_compile (profile, prefix, &c, &err);
   stderr = saved_stderr;
   json_decref (profile);
 
   if (r < 0)
     fuzz_check_error (&err);
-  else if (prog == NULL || n == 0 || n > BPF_MAXINSNS)
+  else if (c.prog == NULL || c.n == 0 || c.n > BPF_MAXINSNS)
     {
-      fprintf (stderr, "fuzz-seccomp-profile: compiled %zu instructions at %p\n", n, (void *) prog);
+      fprintf (stderr, "fuzz-seccomp-profile: compiled %zu instructions at %p\n", c.n,
+               (void *) c.prog);
       abort ();
     }
-  free (prog);
+  /* A listener exactly with SCMP_ACT_NOTIFY (NEW_LISTENER), at an
+   * absolute path; metadata only with it. */
+  else if (((c.flags & 8u) != 0) != (c.listener_path != NULL)
+           || (c.listener_path != NULL && c.listener_path[0] != '/')
+           || (c.listener_metadata != NULL && c.listener_path == NULL))
+    {
+      fprintf (stderr, "fuzz-seccomp-profile: flags %#x with listener %s\n", c.flags,
+               c.listener_path ? c.listener_path : "(none)");
+      abort ();
+    }
+  seccomp_compiled_free (&c);
   if (fuzz_lowest_free_fd () != fd_before)
     {
       fprintf (stderr, "fuzz-seccomp-profile: the compiler left an fd open (was %d free)\n",

@@ -142,22 +142,34 @@ verdict (const struct sock_filter *prog, size_t n, uint32_t arch, int nr, uint64
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-/* Compile JSON text; 0 ok (prog set), -1 with err. */
+/* Compile JSON text; 0 ok (*c set), -1 with err. */
 static int
-compile (const char *text, struct sock_filter **prog, size_t *n, struct husk_err *err)
+compile_c (const char *text, struct seccomp_compiled *c, struct husk_err *err)
 {
   json_t *j = json_u64_load (text, strlen (text), "test", err);
   int r;
 
-  *prog = NULL;
   if (j == NULL)
     {
       fprintf (stderr, "bad test JSON: %s: %s\n", err->msg, text);
       exit (2);
     }
   memset (err, 0, sizeof *err);
-  r = seccomp_profile_compile (j, "linux.seccomp", prog, n, err);
+  r = seccomp_profile_compile (j, "linux.seccomp", c, err);
   json_decref (j);
+  return r;
+}
+
+/* The same, for the program only; 0 ok (prog set), -1 with err. */
+static int
+compile (const char *text, struct sock_filter **prog, size_t *n, struct husk_err *err)
+{
+  struct seccomp_compiled c = { 0 };
+  int r = compile_c (text, &c, err);
+
+  *prog = steal_pointer (&c.prog);
+  *n = c.n;
+  seccomp_compiled_free (&c);
   return r;
 }
 
@@ -376,9 +388,8 @@ test_errors (void)
   compile_fails ("{\"defaultAction\":5}", "linux.seccomp.defaultAction: must be a string");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_FOO\"}",
                  "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_FOO\"");
-  compile_fails ("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}",
-                 "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported (husk has no "
-                 "seccomp agent)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"listenerPath\":\"/run/a\"}",
+                 "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1}",
                  "linux.seccomp.defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take "
                  "one, not SCMP_ACT_ALLOW");
@@ -409,12 +420,8 @@ test_errors (void)
                  "linux.seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_VAX\"");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[1]}",
                  "linux.seccomp.architectures[0]: must be a string");
-  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"]}",
-                 "linux.seccomp.flags[0]: \"SECCOMP_FILTER_FLAG_LOG\" is not supported");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"X\"]}",
                  "linux.seccomp.flags[0]: unknown flag \"X\"");
-  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x\"}",
-                 "linux.seccomp.listenerPath: not supported (husk has no seccomp agent)");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}",
                  "linux.seccomp.syscalls: must be an array");
   compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[1]}",
@@ -475,15 +482,14 @@ test_no_prefix (void)
   json_t *j = json_loads ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
                           "[\"read\"],\"action\":\"SCMP_ACT_FOO\"}]}",
                           0, NULL);
-  struct sock_filter *prog = NULL;
+  struct seccomp_compiled c = { 0 };
   struct husk_err err = { 0 };
-  size_t n;
 
-  ok (seccomp_profile_compile (j, NULL, &prog, &n, &err) < 0
+  ok (seccomp_profile_compile (j, NULL, &c, &err) < 0
         && strcmp (err.msg, "syscalls[0].action: unknown action \"SCMP_ACT_FOO\"") == 0,
       "without a prefix: %s", err.msg);
   json_decref (j);
-  free (prog);
+  seccomp_compiled_free (&c);
 }
 
 static void
@@ -519,11 +525,10 @@ test_cache (void)
   char dir[] = "/tmp/husk-test-cache.XXXXXX";
   struct sock_filter prog[2] = { BPF_STMT (BPF_LD | BPF_W | BPF_ABS, 0),
                                  BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
-  struct sock_filter *got = NULL;
+  struct seccomp_compiled in = { .prog = prog, .n = 2 }, got = { 0 };
   unsigned char key[SHA256_LEN], other[SHA256_LEN];
   cleanup_free char *path = NULL;
   struct stat st;
-  size_t n = 0;
 
   if (mkdtemp (dir) == NULL)
     {
@@ -537,32 +542,57 @@ test_cache (void)
   ok (path != NULL && strncmp (path, dir, strlen (dir)) == 0
         && strstr (path, "/husk/seccomp/") != NULL,
       "cache path under XDG_CACHE_HOME/husk/seccomp");
-  ok (seccomp_cache_read (path, key, &got, &n) < 0, "a miss before the write");
-  ok (seccomp_cache_write (path, key, prog, 2) == 0, "write");
-  ok (stat (path, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 80 + 16,
+  ok (seccomp_cache_read (path, key, &got) < 0, "a miss before the write");
+  ok (seccomp_cache_write (path, key, &in) == 0, "write");
+  ok (stat (path, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 96 + 16,
       "mode 0600, header + program");
-  ok (seccomp_cache_read (path, key, &got, &n) == 0 && n == 2
-        && memcmp (got, prog, sizeof prog) == 0,
+  ok (seccomp_cache_read (path, key, &got) == 0 && got.n == 2
+        && memcmp (got.prog, prog, sizeof prog) == 0 && got.flags == 0
+        && got.listener_path == NULL && got.listener_metadata == NULL,
       "a hit gives the program back");
-  free (got);
-  got = NULL;
-  ok (seccomp_cache_read (path, other, &got, &n) < 0, "another key misses");
-  if (truncate (path, 80 + 12) == 0)
-    ok (seccomp_cache_read (path, key, &got, &n) < 0, "a truncated entry misses");
-  ok (seccomp_cache_write (path, key, prog, 2) == 0, "rewrite");
+  seccomp_compiled_free (&got);
+  ok (seccomp_cache_read (path, other, &got) < 0, "another key misses");
+  if (truncate (path, 96 + 12) == 0)
+    ok (seccomp_cache_read (path, key, &got) < 0, "a truncated entry misses");
+  ok (seccomp_cache_write (path, key, &in) == 0, "rewrite");
   {
     FILE *f = fopen (path, "r+");
     if (f != NULL)
       {
-        fseek (f, 85, SEEK_SET);
+        fseek (f, 101, SEEK_SET);
         fputc ('X', f);
         fclose (f);
       }
   }
-  ok (seccomp_cache_read (path, key, &got, &n) < 0, "a corrupted program misses");
+  ok (seccomp_cache_read (path, key, &got) < 0, "a corrupted program misses");
+  /* Issue 5: the flags and the listener survive a hit. */
+  in.flags = SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  in.listener_path = (char *) "/run/agent.sock";
+  in.listener_metadata = (char *) "meta data";
+  ok (seccomp_cache_write (path, key, &in) == 0 && stat (path, &st) == 0
+        && st.st_size == 96 + 15 + 9 + 16,
+      "write with a listener: header + path + metadata + program");
+  ok (seccomp_cache_read (path, key, &got) == 0 && got.n == 2
+        && memcmp (got.prog, prog, sizeof prog) == 0 && got.flags == in.flags
+        && got.listener_path && strcmp (got.listener_path, in.listener_path) == 0
+        && got.listener_metadata && strcmp (got.listener_metadata, in.listener_metadata) == 0,
+      "a hit gives the flags, the listener path and the metadata back");
+  seccomp_compiled_free (&got);
+  {
+    FILE *f = fopen (path, "r+");
+    uint32_t bad = 1; /* version 1: the format before issue 5 */
+    if (f != NULL)
+      {
+        fseek (f, 8, SEEK_SET);
+        fwrite (&bad, sizeof bad, 1, f);
+        fclose (f);
+      }
+  }
+  ok (seccomp_cache_read (path, key, &got) < 0, "an entry of another format version misses");
+  ok (seccomp_cache_write (path, key, &in) == 0, "rewrite with a listener");
   chmod (path, 0622);
-  ok (seccomp_cache_read (path, key, &got, &n) < 0, "a group/other-writable entry misses");
-  free (got);
+  ok (seccomp_cache_read (path, key, &got) < 0, "a group/other-writable entry misses");
+  seccomp_compiled_free (&got);
   unsetenv ("XDG_CACHE_HOME");
   {
     char cmd[256];
@@ -577,6 +607,7 @@ test_default_profile (void)
 {
   cleanup_free char *path = NULL;
   json_t *j;
+  struct seccomp_compiled c = { 0 };
   struct sock_filter *prog = NULL;
   struct husk_err err = { 0 };
   size_t n = 0;
@@ -585,8 +616,10 @@ test_default_profile (void)
   setenv ("HUSK_DATADIR", HUSK_TEST_DATADIR, 0);
   path = seccomp_profile_resolve ("default");
   j = json_load_file (path, 0, NULL);
-  ok (j != NULL && seccomp_profile_compile (j, NULL, &prog, &n, &err) == 0,
-      "the default profile compiles (%zu instructions) %s", n, err.msg);
+  ok (j != NULL && seccomp_profile_compile (j, NULL, &c, &err) == 0 && c.flags == 0,
+      "the default profile compiles (%zu instructions, no flags) %s", c.n, err.msg);
+  prog = steal_pointer (&c.prog);
+  n = c.n;
   if (prog != NULL)
     {
       ok (verdict (prog, n, X86_64, SYS_keyctl, 0, 0) == ACT_ERRNO (EPERM), "default: keyctl EPERM");
@@ -610,6 +643,78 @@ test_default_profile (void)
   json_decref (j);
 }
 
+/* Issue 5: flags, SCMP_ACT_NOTIFY and its listener. */
+#define NOTIFY_MKDIR                                                                              \
+  "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]"
+static void
+test_flags_and_notify (void)
+{
+  struct seccomp_compiled c = { 0 };
+  struct husk_err err;
+
+  ok (compile_c ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\","
+                 "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_TSYNC\"]}",
+                 &c, &err)
+          == 0
+        && c.flags == (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW)
+        && c.listener_path == NULL,
+      "flags LOG and SPEC_ALLOW are kept, TSYNC changes nothing %s", err.msg);
+  seccomp_compiled_free (&c);
+  ok (compile_c ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/a\","
+                 "\"listenerMetadata\":\"m\"}",
+                 &c, &err)
+          == 0
+        && c.flags == 0 && c.listener_path == NULL && c.listener_metadata == NULL,
+      "listenerPath without SCMP_ACT_NOTIFY is ignored (runtime-spec) %s", err.msg);
+  seccomp_compiled_free (&c);
+  ok (compile_c ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/a.sock\","
+                 "\"listenerMetadata\":\"hello\",\"flags\":[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],"
+                 NOTIFY_MKDIR "}",
+                 &c, &err)
+          == 0
+        && c.flags == (SECCOMP_FILTER_FLAG_NEW_LISTENER | (1u << 5))
+        && c.listener_path != NULL && strcmp (c.listener_path, "/run/a.sock") == 0
+        && c.listener_metadata != NULL && strcmp (c.listener_metadata, "hello") == 0,
+      "SCMP_ACT_NOTIFY: NEW_LISTENER, the listener path and metadata %s", err.msg);
+  if (c.prog != NULL)
+    {
+      ok (verdict (c.prog, c.n, X86_64, SYS_mkdir, 0, 0) == SECCOMP_RET_USER_NOTIF,
+          "mkdir is notified");
+      ok (verdict (c.prog, c.n, X86_64, SYS_rmdir, 0, 0) == SECCOMP_RET_ALLOW,
+          "rmdir is allowed");
+    }
+  seccomp_compiled_free (&c);
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"," NOTIFY_MKDIR "}",
+                 "linux.seccomp.listenerPath: missing (syscalls[0] uses SCMP_ACT_NOTIFY)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"\"," NOTIFY_MKDIR "}",
+                 "linux.seccomp.listenerPath: missing (syscalls[0] uses SCMP_ACT_NOTIFY)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"run/a\"," NOTIFY_MKDIR
+                 "}",
+                 "linux.seccomp.listenerPath: must be an absolute path");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaa\"," NOTIFY_MKDIR "}",
+                 "linux.seccomp.listenerPath: longer than a unix socket path can be (107 bytes)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":7," NOTIFY_MKDIR "}",
+                 "linux.seccomp.listenerPath: must be a string (without NUL bytes)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerMetadata\":\"m\"}",
+                 "linux.seccomp.listenerMetadata: requires listenerPath");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/a\",\"syscalls\":"
+                 "[{\"names\":[\"mkdir\",\"sendmsg\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+                 "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot apply to sendmsg "
+                 "(husk hands the listener to the agent with it)");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/a\",\"syscalls\":"
+                 "[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\",\"errnoRet\":1}]}",
+                 "linux.seccomp.syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take "
+                 "one, not SCMP_ACT_NOTIFY");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\","
+                 "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}",
+                 "linux.seccomp.flags[1]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV requires a "
+                 "SCMP_ACT_NOTIFY rule");
+  compile_fails ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_NEW_LISTENER\"]}",
+                 "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NEW_LISTENER\"");
+}
+
 int
 main (void)
 {
@@ -620,6 +725,7 @@ main (void)
   test_architectures ();
   test_errors ();
   test_no_prefix ();
+  test_flags_and_notify ();
   test_sha256 ();
   test_cache ();
   test_default_profile ();
