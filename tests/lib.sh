@@ -7,6 +7,7 @@
 # Environment provided by the runner:
 #   HUSK         the husk binary under test (world-executable copy)
 #   HUSK_PROBE   the static probe program (tests/probe/probe.c)
+#   HUSK_SECCOMP_AGENT  the seccomp agent of the NOTIFY tests (tests/probe/seccomp-agent.c)
 #   HUSK_TEST_MODE  root | user
 #   HUSK_MUST_WORK  1 in CI: environment skips become failures where a test says so
 #

@@ -10,7 +10,7 @@
 # Counts the real TAP results and ends with "N passed, N failed, N skipped";
 # exits 1 if anything failed (including a script that died or printed no plan).
 #
-# Environment: HUSK, HUSK_PROBE, HUSK_UNIT_DIR (set by `make check`);
+# Environment: HUSK, HUSK_PROBE, HUSK_SECCOMP_AGENT, HUSK_UNIT_DIR (set by `make check`);
 # HUSK_TEST_USER (uid for the unprivileged runs, default 65534);
 # HUSK_TEST_FILTER (ERE on script paths, to run a subset);
 # HUSK_VALGRIND=1 (run the unit tests and golden tests under valgrind).
@@ -34,12 +34,17 @@ trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
 cp "$HUSK" "$stage/husk"
 [ -n "$HUSK_PROBE" ] && [ -x "$HUSK_PROBE" ] && cp "$HUSK_PROBE" "$stage/husk-probe"
+# Issue 5: the seccomp agent of the SCMP_ACT_NOTIFY tests.
+: "${HUSK_SECCOMP_AGENT:=}"
+[ -n "$HUSK_SECCOMP_AGENT" ] && [ -x "$HUSK_SECCOMP_AGENT" ] \
+  && cp "$HUSK_SECCOMP_AGENT" "$stage/husk-seccomp-agent"
 cp -r "$srcdir" "$stage/tests"
 # data/ beside tests/: the shipped seccomp profile (tests find it as ../../data).
 [ -d "$srcdir/../data" ] && cp -r "$srcdir/../data" "$stage/data"
 chmod -R a+rX "$stage"
 export HUSK="$stage/husk"
 [ -e "$stage/husk-probe" ] && export HUSK_PROBE="$stage/husk-probe"
+[ -e "$stage/husk-seccomp-agent" ] && export HUSK_SECCOMP_AGENT="$stage/husk-seccomp-agent"
 
 # count NAME < TAP-output: tally results, echo lines with the name prefixed.
 count ()
@@ -113,6 +118,7 @@ fi
 # 4. Real sandboxes, as root and as an unprivileged uid.
 user_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
           HOME=/tmp LANG=C.UTF-8 TMPDIR=/tmp HUSK="$HUSK" HUSK_PROBE="${HUSK_PROBE:-}"
+          HUSK_SECCOMP_AGENT="${HUSK_SECCOMP_AGENT:-}"
           HUSK_MUST_WORK="${HUSK_MUST_WORK:-0}"
           ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}")
 for dir in sandbox attack compat; do

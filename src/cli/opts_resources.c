@@ -37,11 +37,12 @@ resources_seccomp_agent (struct cli_state *st, struct seccomp_compiled *c, struc
 
   if (c->listener_path == NULL)
     return 0;
-  if (a->path != NULL)
-    return husk_err_set (err, 0,
-                         "%s: SCMP_ACT_NOTIFY in a second seccomp profile (%s has one; the "
-                         "kernel allows one listener)",
-                         st->origin.where, a->origin.where);
+  for (size_t i = 0; i < st->plan->n_seccomp; i++)
+    if (st->plan->seccomp[i].flags & HUSK_SECCOMP_FLAG_NEW_LISTENER)
+      return husk_err_set (err, 0,
+                           "%s: SCMP_ACT_NOTIFY in a second seccomp profile (%s has one; the "
+                           "kernel allows one listener)",
+                           st->origin.where, st->plan->seccomp[i].origin.where);
   a->path = steal_pointer (&c->listener_path);
   a->metadata = steal_pointer (&c->listener_metadata);
   a->origin = origin_make (st->origin.argi, "%s: listenerPath", st->origin.where);

@@ -683,6 +683,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
       || lifecycle_join_userns (plan, err) < 0 || nsjoin_parent (plan, &ctx.joined_user, err) < 0
       || decide_namespaces (&ctx, err) < 0 || lsm_check (plan, err) < 0
       || procattrs_check (plan, err) < 0 || landlock_check (plan, err) < 0
+      || seccomp_check (plan, err) < 0
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
       || rlimits_parent_prepare (plan, err) < 0)
     return -1;

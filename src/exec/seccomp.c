@@ -136,12 +136,12 @@ static const struct
   { HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
 };
 
-/* The kernel said EINVAL to a program with flags: name the flag it lacks.
- * seccomp(2) checks the flags before it reads the program, so a NULL
- * program gets EFAULT for a known flag and EINVAL for an unknown one
- * (WAIT_KILLABLE_RECV is valid only with NEW_LISTENER). */
-static int
-seccomp_flags_error (unsigned flags, const char *where, struct husk_err *err)
+/* The first of flags this kernel lacks, or NULL.  seccomp(2) checks the
+ * flags before it reads the program, so a NULL program gets EFAULT for a
+ * known flag and EINVAL for an unknown one (WAIT_KILLABLE_RECV is valid
+ * only with NEW_LISTENER).  Nothing is loaded either way. */
+static const char *
+seccomp_flag_unsupported (unsigned flags)
 {
   for (size_t i = 0; i < sizeof seccomp_flag_names / sizeof seccomp_flag_names[0]; i++)
     {
@@ -152,10 +152,37 @@ seccomp_flags_error (unsigned flags, const char *where, struct husk_err *err)
       if (probe == HUSK_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
         probe |= HUSK_SECCOMP_FLAG_NEW_LISTENER;
       if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, probe, NULL) < 0 && errno == EINVAL)
-        return husk_err_set (err, 0, "%s: %s is not supported by this kernel", where,
-                             seccomp_flag_names[i].name);
+        return seccomp_flag_names[i].name;
     }
+  return NULL;
+}
+
+/* The kernel said EINVAL to a program with flags: name the flag it lacks. */
+static int
+seccomp_flags_error (unsigned flags, const char *where, struct husk_err *err)
+{
+  const char *name = seccomp_flag_unsupported (flags);
+
+  if (name != NULL)
+    return husk_err_set (err, 0, "%s: %s is not supported by this kernel", where, name);
   return husk_err_set (err, EINVAL, "%s: the kernel rejected the seccomp program", where);
+}
+
+/* Phase 0 (issue 5): a flag the kernel lacks is an error before anything
+ * starts (in the child it would also fail in the pid-1 reaper, which can
+ * only kill the program). */
+int
+seccomp_check (const struct husk_plan *plan, struct husk_err *err)
+{
+  for (size_t i = 0; i < plan->n_seccomp; i++)
+    {
+      const char *name = seccomp_flag_unsupported (plan->seccomp[i].flags);
+
+      if (name != NULL)
+        return husk_err_set (err, 0, "%s: %s is not supported by this kernel",
+                             plan->seccomp[i].origin.where, name);
+    }
+  return 0;
 }
 
 /* Load one program with flags; *listener gets the listener fd when flags

@@ -68,7 +68,7 @@ is "... one line naming the file and the path" \
 printf 'garbage!' >"$f"
 hrun "${SB[@]}" --tmpfs "$W" --seccomp-profile "$TEST_TMP/nomkdir.json" "$P" mkdir "$W/d"
 is "a damaged cache entry is recompiled" "EDQUOT" "$OUT"
-is "and rewritten" "$((80 + $(HUSK_DATADIR= "$HUSK" --print-plan --seccomp-profile "$TEST_TMP/nomkdir.json" true | sed -n 's/^seccomp insns=\([0-9]*\).*/\1/p') * 8))" "$(stat -c %s "$f")"
+is "and rewritten" "$((96 + $(HUSK_DATADIR= "$HUSK" --print-plan --seccomp-profile "$TEST_TMP/nomkdir.json" true | sed -n 's/^seccomp insns=\([0-9]*\).*/\1/p') * 8))" "$(stat -c %s "$f")"
 
 # Without a usable cache directory it still works.
 XDG_CACHE_HOME=relative HOME=$TEST_TMP/nohome hrun "${SB[@]}" --tmpfs "$W" \
