@@ -160,6 +160,7 @@ security_add_seccomp (struct cli_state *st, const char *fdtext, bool replaceable
     }
   s->prog = prog;
   s->len = len;
+  s->flags = 0; /* a raw program: loaded without seccomp(2) flags */
   s->replaceable = replaceable;
   s->origin = origin_copy (&st->origin);
   return 0;
