@@ -58,7 +58,9 @@ pid1_fork_reaper (int sync_fd, const struct husk_plan *plan, const struct signal
    * program can ptrace it and make it run syscalls: it gets the same
    * Landlock rules and seccomp filters as the program (including the
    * TIOCSTI/TIOCLINUX filter, CVE-2017-5226), no capabilities, and no
-   * terminal fds to inject into. */
+   * terminal fds to inject into.  A SCMP_ACT_NOTIFY program is loaded
+   * without a listener here (the agent has the program's): the notified
+   * syscalls fail with ENOSYS in the reaper. */
   if (caps_drop_everything (err) < 0 || landlock_apply (plan, err) < 0
       || seccomp_apply (plan, -1, err) < 0)
     {
