@@ -135,12 +135,13 @@ int landlock_abi (void);
  * SCMP_ACT_NOTIFY syscalls fail with ENOSYS there.
  * seccomp_agent_send (parent): connect to the plan's listenerPath and send
  * the container process state with the listener (pid: the program's, as
- * husk sees it; cwd: the state's bundle in flag mode). */
+ * husk sees it; id: the hooks' container id; cwd: the state's bundle in
+ * flag mode). */
 int seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err);
 /* Phase 0: every program's flags are known to the kernel (issue 5). */
 int seccomp_check (const struct husk_plan *plan, struct husk_err *err);
-int seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *cwd,
-                        struct husk_err *err);
+int seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *id,
+                        const char *cwd, struct husk_err *err);
 /* Before the pid-1 reaper forks: the built-in filter once for both (best
  * effort; seccomp_apply loads it where this could not). */
 void seccomp_load_builtin_early (void);

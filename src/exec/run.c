@@ -514,7 +514,8 @@ parent_seccomp_listener (struct run_ctx *ctx, pid_t sender, int *passed, struct 
 
   if (*passed < 0 || plan->seccomp_agent.path == NULL)
     return husk_err_set (err, 0, "no seccomp listener from the sandbox");
-  r = seccomp_agent_send (plan, *passed, sender, ctx->old_cwd ? ctx->old_cwd : "/", err);
+  r = seccomp_agent_send (plan, *passed, sender, ctx->hooks.id, ctx->old_cwd ? ctx->old_cwd : "/",
+                          err);
   husk_cleanup_closep (passed);
   if (r < 0)
     return -1;

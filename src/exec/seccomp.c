@@ -299,23 +299,27 @@ seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err)
 /* ---- Issue 5: the parent's side of SCMP_ACT_NOTIFY ------------------- */
 
 /* The runtime-spec's container process state ("seccomp state"): the
- * listener is fds[0], "seccompFd".  husk has no container ids: the id is
- * "husk-PID" with husk's pid (unique among running husks). */
+ * listener is fds[0], "seccompFd"; the state is the hooks' (hooks.c: the
+ * id "husk-PID", the config's version, bundle and annotations).  Flag mode
+ * has no config: version 1.2.0 (what --print-oci writes), the bundle is
+ * husk's working directory. */
 static char *
-seccomp_state_json (const struct husk_plan *plan, pid_t pid, const char *cwd)
+seccomp_state_json (const struct husk_plan *plan, pid_t pid, const char *id, const char *cwd)
 {
   const struct husk_seccomp_agent *a = &plan->seccomp_agent;
+  const char *version = plan->hook_oci_version && plan->hook_oci_version[0]
+                          ? plan->hook_oci_version
+                          : "1.2.0";
   json_t *ann = json_object (), *state, *msg;
-  char id[32];
   char *text;
 
-  snprintf (id, sizeof id, "husk-%ld", (long) getpid ());
-  for (size_t i = 0; i < a->n_annotations; i++)
-    json_object_set_new (ann, a->annotations[2 * i], json_string (a->annotations[2 * i + 1]));
-  state = json_pack ("{s:s, s:s, s:s, s:I, s:s, s:o}", "ociVersion", "1.2.0", "id", id, "status",
-                     "creating", "pid", (json_int_t) pid, "bundle", a->bundle ? a->bundle : cwd,
+  for (size_t i = 0; i < plan->n_annotations; i++)
+    json_object_set_new (ann, plan->annotations[i].key, json_string (plan->annotations[i].value));
+  state = json_pack ("{s:s, s:s, s:s, s:I, s:s, s:o}", "ociVersion", version, "id", id, "status",
+                     "creating", "pid", (json_int_t) pid, "bundle",
+                     plan->hook_bundle && plan->hook_bundle[0] ? plan->hook_bundle : cwd,
                      "annotations", ann);
-  msg = json_pack ("{s:s, s:[s], s:I, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid",
+  msg = json_pack ("{s:s, s:[s], s:I, s:o}", "ociVersion", version, "fds", "seccompFd", "pid",
                    (json_int_t) pid, "state", state);
   /* json_string is NULL for bytes that are not UTF-8: no state then. */
   if (msg != NULL && a->metadata != NULL
@@ -370,8 +374,8 @@ seccomp_send_all (int sock, const char *text, int listener)
 }
 
 int
-seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *cwd,
-                    struct husk_err *err)
+seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *id,
+                    const char *cwd, struct husk_err *err)
 {
   const struct husk_seccomp_agent *a = &plan->seccomp_agent;
   const char *where = a->origin.where ? a->origin.where : "listenerPath";
@@ -381,7 +385,7 @@ seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const
 
   if (a->path == NULL || strlen (a->path) >= sizeof addr.sun_path)
     return husk_err_set (err, 0, "%s: no usable listenerPath", where);
-  text = seccomp_state_json (plan, pid, cwd);
+  text = seccomp_state_json (plan, pid, id, cwd);
   if (text == NULL)
     return husk_err_set (err, 0, "%s: cannot write the container process state", where);
   memcpy (addr.sun_path, a->path, strlen (a->path));

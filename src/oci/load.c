@@ -585,7 +585,6 @@ oci_load_names (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
     return -1;
   if (oci_load_annotations (ann, err) < 0)
     return -1;
-  ctx->annotations = ann; /* for the seccomp agent's state (issue 5) */
   if (host == NULL || host[0] == '\0')
     return 0;
   if (!(ctx->plan->unshare & HUSK_NS_UTS))
@@ -680,7 +679,7 @@ out:
   return r;
 }
 
-/* The hooks' state carries the config's annotations (string values, a
+/* The hooks' (and the seccomp agent's) state carries the config's annotations (string values, a
  * runtime-spec rule checked for every config in oci_load_names). */
 static void
 oci_load_hook_state (struct oci_ctx *ctx, json_t *root)
@@ -733,8 +732,6 @@ oci_load_hooks (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
             return -1;
         }
     }
-  if (ctx->plan->n_hooks > 0)
-    oci_load_hook_state (ctx, root);
   return 0;
 }
 
@@ -757,6 +754,9 @@ oci_load_json (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
     return -1;
   if (lx != NULL && oci_load_linux (ctx, lx, err) < 0)
     return -1;
+  /* The hooks and the seccomp agent (issue 5) get the container's state. */
+  if (ctx->plan->n_hooks > 0 || ctx->plan->seccomp_agent.path != NULL)
+    oci_load_hook_state (ctx, root);
   if (oci_load_root (ctx, root, err) < 0)
     return -1;
   return oci_load_mounts (ctx, root, err);

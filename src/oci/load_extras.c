@@ -169,31 +169,16 @@ oci_load_user_extras (struct oci_ctx *ctx, json_t *user, struct husk_err *err)
 
 /* ---- linux.seccomp ------------------------------------------------------ */
 
-/* Issue 5: SCMP_ACT_NOTIFY's agent, with what the container process state
- * needs: the bundle and the annotations (string values; others, invalid
- * in config.json anyway, are left out). */
+/* Issue 5: SCMP_ACT_NOTIFY's agent; the state it gets has the bundle and
+ * the annotations, as the hooks' (oci_load_json). */
 static void
 oci_seccomp_agent (struct oci_ctx *ctx, struct seccomp_compiled *c)
 {
   struct husk_seccomp_agent *a = &ctx->plan->seccomp_agent;
-  const char *key;
-  json_t *v;
 
   a->path = steal_pointer (&c->listener_path);
   a->metadata = steal_pointer (&c->listener_metadata);
-  a->bundle = xstrdup (ctx->bundle ? ctx->bundle : "/");
   a->origin = extras_origin ("linux.seccomp.listenerPath");
-  if (ctx->annotations == NULL)
-    return;
-  a->annotations = xcalloc (2 * json_object_size (ctx->annotations) + 1, sizeof *a->annotations);
-  json_object_foreach (ctx->annotations, key, v)
-  {
-    if (!json_is_string (v))
-      continue;
-    a->annotations[2 * a->n_annotations] = xstrdup (key);
-    a->annotations[2 * a->n_annotations + 1] = xstrdup (json_string_value (v));
-    a->n_annotations++;
-  }
 }
 
 /* Compiled like --seccomp-profile, through the same cache: the key is

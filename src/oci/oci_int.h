@@ -27,7 +27,6 @@ struct oci_ctx
   bool has_dev_tmpfs; /* mounts[] put a fresh tmpfs on /dev */
   bool has_devpts;    /* mounts[] put a devpts on /dev/pts */
   unsigned ns_seen;   /* HUSK_NS_* in linux.namespaces, new or joined by path */
-  json_t *annotations; /* the top-level annotations object, or NULL (issue 5) */
 };
 
 /* "base.key" (or "key" at the top level) and "base[i]"; caller frees. */

@@ -20,7 +20,7 @@
  *   caps none|NAME...|all [-NAME...]  capabilities kept (libcap names)
  *   seccomp insns=N [flags=F,...]    one per program, in load order; F: log
  *                                    spec-allow new-listener wait-killable-recv
- *   seccomp-agent "PATH" [metadata="S"] [bundle="S"] [annotation "K"="V"]...
+ *   seccomp-agent "PATH" [metadata="S"]
  *                                    where NEW_LISTENER's listener goes (issue 5)
  *   exec-label "S"
  *   file-label "S"
@@ -359,18 +359,6 @@ dump_seccomp_agent (FILE *out, const struct husk_seccomp_agent *a)
     {
       fputs (" metadata=", out);
       dump_str (out, a->metadata);
-    }
-  if (a->bundle)
-    {
-      fputs (" bundle=", out);
-      dump_str (out, a->bundle);
-    }
-  for (size_t i = 0; i < a->n_annotations; i++)
-    {
-      fputs (" annotation ", out);
-      dump_str (out, a->annotations[2 * i]);
-      fputc ('=', out);
-      dump_str (out, a->annotations[2 * i + 1]);
     }
   dump_origin_end (out, &a->origin);
 }

@@ -376,10 +376,6 @@ plan_seccomp_agent_free (struct husk_seccomp_agent *a)
 {
   free (a->path);
   free (a->metadata);
-  free (a->bundle);
-  for (size_t i = 0; i < 2 * a->n_annotations; i++)
-    free (a->annotations[i]);
-  free (a->annotations);
   origin_free (&a->origin);
 }
 

@@ -130,14 +130,12 @@ struct husk_seccomp
 
 /* The seccomp agent (issue 5): where the listener of the program with
  * HUSK_SECCOMP_FLAG_NEW_LISTENER goes, with the runtime-spec's container
- * process state.  path is NULL when no program has a listener. */
+ * process state (its version, bundle and annotations: the hooks' fields
+ * below; flag mode has none).  path is NULL when no program has a listener. */
 struct husk_seccomp_agent
 {
   char *path;                /* listenerPath: a unix socket, absolute, on the host */
   char *metadata;            /* listenerMetadata, or NULL */
-  char *bundle;              /* the state's bundle: OCI's bundle directory, NULL in flag mode */
-  char **annotations;        /* the state's annotations: key, value, key, value, ... */
-  size_t n_annotations;      /* pairs */
   struct husk_origin origin; /* "linux.seccomp.listenerPath", "--seccomp-profile F: listenerPath" */
 };
 
@@ -497,7 +495,8 @@ struct husk_plan
   size_t n_netdevs, cap_netdevs;
 
   /* OCI hooks (issue 5), in config order within each kind.  The state
-   * they get needs the rest (set only when there are hooks). */
+   * they get needs the rest (set only when there are hooks or a seccomp
+   * agent, which gets the same state). */
   struct husk_hook *hooks;
   size_t n_hooks, cap_hooks;
   char *hook_oci_version;    /* the config's ociVersion */
