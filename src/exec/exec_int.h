@@ -63,7 +63,8 @@ struct exec_pty
   int stop[2];              /* parent -> relay thread: the program has exited */
   pthread_t thread;
   bool running;
-  bool raw;                 /* husk's stdin was put in raw mode */
+  bool raw;                 /* husk's stdin's modes were changed (raw):
+                               restore saved */
   struct termios saved;
 };
 int pty_child_open (const struct husk_plan *plan, int sync_sock, struct husk_err *err);

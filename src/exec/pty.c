@@ -118,7 +118,8 @@ pty_copy_out (struct exec_pty *pty, bool *out_ok)
 }
 
 /* stdin -> master; at EOF the terminal's EOF character (^D) ends a read
- * in canonical mode, as closing the input would. */
+ * in canonical mode, as closing the input would (none when it is disabled:
+ * writing _POSIX_VDISABLE would send a NUL). */
 static void
 pty_copy_in (struct exec_pty *pty, bool *in_open)
 {
@@ -132,11 +133,81 @@ pty_copy_in (struct exec_pty *pty, bool *in_open)
       struct termios t;
 
       *in_open = false;
-      if (tcgetattr (pty->master, &t) == 0 && (t.c_lflag & ICANON))
+      if (tcgetattr (pty->master, &t) == 0 && (t.c_lflag & ICANON)
+          && t.c_cc[VEOF] != _POSIX_VDISABLE)
         (void) pty_write_all (pty->master, (const char *) &t.c_cc[VEOF], 1);
       return;
     }
   (void) pty_write_all (pty->master, buf, (size_t) n);
+}
+
+/* Does C end a line in canonical mode under T (unlike the EOF character,
+ * which a read does not return)?  A disabled (0) EOL or EOL2 ends none. */
+static bool
+pty_line_end (const struct termios *t, char c)
+{
+  cc_t u = (cc_t) c;
+
+  return u == '\n' || (u != _POSIX_VDISABLE && u == t->c_cc[VEOL])
+         || (u != _POSIX_VDISABLE && (t->c_lflag & IEXTEN) && u == t->c_cc[VEOL2]);
+}
+
+/* Put husk's terminal (stdin, termios in pty->saved) in raw mode without
+ * turning an end-of-file already typed into a NUL byte.
+ *
+ * In canonical mode the line discipline keeps the EOF character (^D) in
+ * the input queue as a NUL flagged as a line end; a read returns what
+ * precedes it, or 0 for a ^D at the start of a line.  Going raw drops the
+ * flags and keeps the bytes, so that NUL would be read as input, relayed to
+ * the program, and echoed by its terminal as "^@" (and a program reading
+ * its input would get that NUL instead of an end of file).  script(1) with
+ * an empty input hits this whenever husk is slow to get here (a loaded
+ * machine): it writes ^D to husk's terminal about 10 ms after starting it.
+ *
+ * So: first disable the EOF character (and echo, or a ^D typed from now on
+ * would show as "^D"), which stops new markers; then read what canonical
+ * mode has completed and send it to the program as typed, with the EOF
+ * character where one ended a read; then go raw, which makes the rest (a
+ * partial line, what arrives in between) the bytes that were typed.  */
+static void
+pty_make_raw (struct exec_pty *pty)
+{
+  struct termios t = pty->saved;
+  char buf[4096];
+  size_t total = 0;
+
+  if (t.c_lflag & ICANON)
+    {
+      t.c_cc[VEOF] = _POSIX_VDISABLE;
+      t.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
+      if (tcsetattr (0, TCSANOW, &t) < 0)
+        return;
+      pty->raw = true;
+      /* Every marker came before the change, and the queue holds 4 KiB. */
+      while (total < sizeof buf)
+        {
+          struct pollfd p = { .fd = 0, .events = POLLIN };
+          ssize_t n;
+
+          if (poll (&p, 1, 0) != 1 || p.revents != POLLIN)
+            break; /* empty, or hung up (where reads return 0 forever) */
+          n = read (0, buf, sizeof buf);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            break;
+          if (n > 0)
+            (void) pty_write_all (pty->master, buf, (size_t) n);
+          if ((n == 0 || !pty_line_end (&pty->saved, buf[n - 1]))
+              && pty->saved.c_cc[VEOF] != _POSIX_VDISABLE)
+            (void) pty_write_all (pty->master, (const char *) &pty->saved.c_cc[VEOF], 1);
+          total += (size_t) n + 1;
+        }
+    }
+  t = pty->saved;
+  cfmakeraw (&t);
+  if (tcsetattr (0, TCSANOW, &t) == 0)
+    pty->raw = true;
 }
 
 static void *
@@ -181,13 +252,7 @@ pty_parent_start (const struct husk_plan *plan, struct exec_pty *pty, int master
   if (pipe2 (pty->stop, O_CLOEXEC) < 0)
     return husk_err_sys (err, "%s: pipe", plan->terminal_origin.where);
   if (isatty (0) && tcgetattr (0, &pty->saved) == 0)
-    {
-      struct termios raw = pty->saved;
-
-      cfmakeraw (&raw);
-      if (tcsetattr (0, TCSANOW, &raw) == 0)
-        pty->raw = true;
-    }
+    pty_make_raw (pty);
   errno = pthread_create (&pty->thread, NULL, pty_relay, pty);
   if (errno != 0)
     {
