@@ -34,14 +34,23 @@ has_line "--pty: that path exists inside (the sandbox's devpts)" "is-chardev" "$
 has_line "--pty, stdin a pipe: input reaches the program, output arrives" "got=input" "$OUT"
 
 if $have_script; then
-  # The sandbox's pty echoes what script(1) sends at end of input (^@).
-  clean () { tr -d '\r' | sed 's/^\^@//'; }
+  clean () { tr -d '\r'; }
   script -qec "$HUSK ${SB[*]} --pty sh -c 'tty; echo out; exit 4'" /dev/null </dev/null >"$T/tout" 2>&1
   RC=$?
   OUT=$(clean <"$T/tout")
   is "--pty, husk on a tty (script): exit status exact" 4 "$RC"
   has_line "--pty, husk on a tty: tty names the sandbox's /dev/pts/0" "/dev/pts/0" "$OUT"
   has_line "--pty, husk on a tty: output arrives" "out" "$OUT"
+  # An end of input typed before husk's terminal is raw.  script(1) writes
+  # ^D to its pty about 10 ms after its own stdin ends; the sleep makes husk
+  # start later, so canonical mode holds that ^D as an end-of-file marker
+  # (a NUL byte), which a plain switch to raw mode would hand husk as data.
+  # The program must get an end of file (cat ends, with nothing read), not
+  # a NUL (echoed as ^@, and cat would wait for more: the timeout).
+  timeout -k 5 30 script -qec "sh -c 'sleep 1; exec $HUSK ${SB[*]} --pty sh -c \"cat | od -An -c; echo cat-ended\"'" /dev/null </dev/null >"$T/tout" 2>&1
+  RC=$?
+  is "--pty: end of input typed before husk is raw: exit status" 0 "$RC"
+  is "--pty: ... reaches the program as an end of file, not a NUL" "cat-ended" "$(clean <"$T/tout")"
   # The program's terminal is not the caller's: TIOCSTI on it fails (the
   # built-in filter), and /dev/console is not bound to the caller's tty.
   tio () { script -qec "$*" /dev/null </dev/null 2>&1 | clean | grep -E '^(ok|E[A-Z]+)$'; }
@@ -51,7 +60,7 @@ if $have_script; then
   OUT=$(script -qec "$HUSK ${SB[*]} sh -c 'test -e /dev/console && echo console || echo no-console'" /dev/null </dev/null 2>&1 | clean)
   has_line "without --pty, /dev/console is the caller's terminal (control)" "console" "$OUT"
 else
-  for d in "tty: exit" "tty: path" "tty: output" "TIOCSTI" "/dev/console" "/dev/console control"; do
+  for d in "tty: exit" "tty: path" "tty: output" "early EOF: exit" "early EOF: no NUL" "TIOCSTI" "/dev/console" "/dev/console control"; do
     skip "--pty, husk on a tty: $d" "no script(1)"
   done
 fi
