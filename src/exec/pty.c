@@ -64,6 +64,16 @@ pty_child_open (const struct husk_plan *plan, int sync_sock, struct husk_err *er
       if (ioctl (master, TIOCSWINSZ, &ws) < 0)
         return husk_err_sys (err, "%s: TIOCSWINSZ", plan->terminal_origin.where);
     }
+  else
+    {
+      /* husk's own size, before the program can run: set later by the
+       * parent, the change would reach the program as a SIGWINCH.  (fds
+       * 0-2 are still husk's here.) */
+      struct winsize ws;
+
+      if (ioctl (0, TIOCGWINSZ, &ws) == 0 || ioctl (1, TIOCGWINSZ, &ws) == 0)
+        (void) ioctl (master, TIOCSWINSZ, &ws);
+    }
   for (int fd = 0; fd < 3; fd++)
     if (dup2 (slave, fd) < 0)
       return husk_err_sys (err, "%s: dup2", plan->terminal_origin.where);

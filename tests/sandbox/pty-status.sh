@@ -75,8 +75,10 @@ if $have_py; then
 import fcntl, os, pty, select, struct, sys, termios, time
 pid, fd = pty.fork()
 if pid == 0:
+    # The starting size is set before husk runs (set from the parent, it
+    # could arrive after husk copied the size, or as a resize).
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     os.execvp(sys.argv[1], sys.argv[1:])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
 out = b""
 def read_until(pat, t):
     global out
@@ -93,12 +95,13 @@ def read_until(pat, t):
 read_until(b"ready", 10)
 # The caller's terminal changes size: the kernel sends SIGWINCH to husk.
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
-read_until(b"end", 10)
+read_until(b"end", 40)
 st = os.waitpid(pid, 0)[1]
 print(" ".join(out.decode(errors="replace").split()), os.waitstatus_to_exitcode(st))
 PY
-  prog='trap "stty size" WINCH; stty size; echo ready; for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.1; done; echo end'
-  got=$(timeout 30 python3 "$T/winch.py" "$HUSK" "${SB[@]}" --pty sh -c "$prog" 2>&1)
+  # The program waits for the resize (up to 30 s: a loaded machine), then ends.
+  prog='trap "stty size; echo end; exit 0" WINCH; stty size; echo ready; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo no-winch'
+  got=$(timeout 60 python3 "$T/winch.py" "$HUSK" "${SB[@]}" --pty sh -c "$prog" 2>&1)
   is "--pty: the window size follows husk's terminal (SIGWINCH)" "24 80 ready 33 111 end 0" "$got"
 else
   skip "--pty: the window size follows husk's terminal" "python3 not installed"
