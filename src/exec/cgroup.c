@@ -1,5 +1,6 @@
 /* cgroup.c: cgroup v2 limits (--memory-max, --pids-max, --cpu-max,
- * --io-weight).  The sandbox gets a new child cgroup of husk's own cgroup
+ * --io-weight; OCI linux.resources, whose device rules devcg.c compiles
+ * to an eBPF program attached here).  The sandbox gets a new child cgroup of husk's own cgroup
  * (the 0:: line of /proc/self/cgroup, under the cgroup2 mount found in
  * /proc/self/mountinfo: /sys/fs/cgroup on a pure v2 host,
  * /sys/fs/cgroup/unified on a hybrid one).  Phase 0 creates it, enables the
@@ -465,6 +466,28 @@ cgroup_apply (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_
   return 0;
 }
 
+/* Issue 5 (linux.resources.devices): the rules' eBPF program, attached
+ * before the sandbox is cloned into the cgroup.  Without the privileges
+ * to load it (an unprivileged user with a delegated cgroup), OCI warns:
+ * the container still gets only the devices husk binds (nodev rootfs). */
+static int
+cgroup_devices (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err)
+{
+  char msg[HUSK_ERR_MSG_MAX + 128];
+  bool denied = false;
+
+  if (plan->n_device_rules == 0
+      || devcg_attach (plan, cg->dirfd, &cg->devices_prog_fd, &denied, err) == 0)
+    return 0;
+  if (!plan->cgroup_optional || !denied)
+    return -1;
+  husk_err_format (err, msg, sizeof msg);
+  husk_warn ("%s: not enforced, the container gets only the devices husk binds (%s)",
+             plan->device_rules_origin.where ? plan->device_rules_origin.where : "device rules",
+             msg);
+  return 0;
+}
+
 int
 cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err)
 {
@@ -473,7 +496,7 @@ cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk
   cleanup_free char *own = NULL;
   char msg[HUSK_ERR_MSG_MAX + 128];
 
-  *cg = (struct exec_cgroup){ .dirfd = -1 };
+  *cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1 };
   if (!plan_has_cgroup_limits (plan))
     return 0;
   mnt = cgroup_v2_mount ();
@@ -483,7 +506,8 @@ cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk
                          plan->cgroup_optional_origin.where ? plan->cgroup_optional_origin.where
                                                             : "cgroup limits");
   own = xasprintf ("%s%s", mnt, strcmp (self, "/") == 0 ? "" : self);
-  if (cgroup_make (plan, cg, mnt, own, err) == 0 && cgroup_apply (plan, cg, err) == 0)
+  if (cgroup_make (plan, cg, mnt, own, err) == 0 && cgroup_apply (plan, cg, err) == 0
+      && cgroup_devices (plan, cg, err) == 0)
     return 0;
   cgroup_destroy (cg);
   /* OCI without privileges (issue 5): a cgroup husk may not create or
@@ -494,7 +518,7 @@ cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk
   husk_err_format (err, msg, sizeof msg);
   husk_warn ("%s: not applied, the container runs without a cgroup of its own (%s)",
              plan->cgroup_optional_origin.where, msg);
-  *cg = (struct exec_cgroup){ .dirfd = -1 };
+  *cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1 };
   return 0;
 }
 
@@ -555,6 +579,8 @@ cgroup_destroy (struct exec_cgroup *cg)
 {
   struct timespec pause = { 0, 1000000 };
 
+  /* Issue 5: a cgroup that was there before keeps no program of husk's. */
+  devcg_detach (cg->dirfd, &cg->devices_prog_fd);
   /* Whatever the program left running (a daemon that escaped the pid
    * namespace's reaper, or with no pid namespace at all).  Before Linux
    * 5.14 there is no cgroup.kill and the rmdir below fails with EBUSY

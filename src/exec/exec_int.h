@@ -271,6 +271,9 @@ struct exec_cgroup
   size_t n_created;
   bool fresh;
   bool denied;
+  /* Issue 5 (linux.resources.devices): the device program attached to
+   * the cgroup (devcg.c), or -1. */
+  int devices_prog_fd;
 };
 int cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk_err *err);
 pid_t cgroup_clone (struct exec_cgroup *cg, unsigned long flags);
@@ -279,6 +282,13 @@ void cgroup_destroy (struct exec_cgroup *cg);
 /* Issue 6, for `husk features`: husk's own cgroup v2 directory (the 0::
  * line under the cgroup2 mount; caller frees), or NULL without cgroup v2. */
 char *cgroup_own_dir (void);
+/* devcg.c (issue 5, linux.resources.devices): compile the rules to a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program (caller frees; no syscall); load and
+ * attach it to a cgroup (denied: for lack of privileges); detach it. */
+struct bpf_insn *devcg_compile (const struct husk_device_rule *rules, size_t n_rules, size_t *len);
+int devcg_attach (const struct husk_plan *plan, int cgroup_fd, int *prog_fd, bool *denied,
+                  struct husk_err *err);
+void devcg_detach (int cgroup_fd, int *prog_fd);
 /* Before cgroup_destroy: memory.peak and pids.peak of the sandbox's cgroup,
  * where those files exist (-1 otherwise). */
 void cgroup_peaks (const struct exec_cgroup *cg, int64_t *memory_peak, int64_t *pids_peak);

@@ -15,10 +15,11 @@
  *   hugepageLimits -> hugetlb.SIZE.max (and hugetlb.SIZE.rsvd.max where
  *     the kernel has reservation accounting)
  *   unified -> the file named by the key, the value as is
+ *   devices -> plan->device_rules, in order, with the default devices'
+ *     (the executor compiles them to an eBPF program: src/exec/devcg.c)
  *
  * What cgroup v2 cannot express is an error naming the JSON path
- * (swappiness, disableOOMKiller, realtime CPU, network classes, device
- * deny rules husk cannot enforce); deprecated knobs without effect are
+ * (swappiness, disableOOMKiller, realtime CPU, network classes); deprecated knobs without effect are
  * warnings (kernel, kernelTCP, leafWeight).  Which controllers exist is the
  * executor's business (src/exec/cgroup.c).
  *
@@ -557,69 +558,126 @@ res_unified (struct oci_ctx *ctx, json_t *res, struct husk_err *err)
 
 /* ---- devices ------------------------------------------------------------ */
 
-/* husk binds only the devices the config asks for, on a nodev rootfs: a
- * rule denying everything holds without a device cgroup, and so do
- * allow rules (nothing beyond husk's binds is usable).  A rule denying
- * one device husk binds would need a device cgroup (an eBPF program on
- * cgroup v2): not supported, an error. */
+/* The device cgroup (an eBPF program on cgroup v2, compiled by the
+ * executor): the rules in order; for each access asked for, the last rule
+ * matching the device and the access decides, and nothing matching denies
+ * (as runc and crun on cgroup v2).
+ *
+ * The runtime-spec's default devices must work in every container, and
+ * runc spec's config starts with a rule denying every device: so, as runc
+ * does, husk adds allow rules for them (null, zero, full, random, urandom,
+ * tty, console, ptmx and the terminals of /dev/pts), and for mknod of any
+ * device (creating a node is harmless when opening it is denied; husk's
+ * own device nodes are made inside the cgroup).  Unlike runc, which puts
+ * them last, they go right after the last rule covering every character
+ * device (type a or c, no major, no minor), or first: a later rule can
+ * still deny one of them. */
+static const struct
+{
+  char type;
+  int64_t major, minor;
+  unsigned access;
+} res_default_devices[] = {
+  { 'c', HUSK_DEV_ANY, HUSK_DEV_ANY, HUSK_DEV_MKNOD },
+  { 'b', HUSK_DEV_ANY, HUSK_DEV_ANY, HUSK_DEV_MKNOD },
+  { 'c', 1, 3, HUSK_DEV_ALL },   /* null */
+  { 'c', 1, 5, HUSK_DEV_ALL },   /* zero */
+  { 'c', 1, 7, HUSK_DEV_ALL },   /* full */
+  { 'c', 1, 8, HUSK_DEV_ALL },   /* random */
+  { 'c', 1, 9, HUSK_DEV_ALL },   /* urandom */
+  { 'c', 5, 0, HUSK_DEV_ALL },   /* tty */
+  { 'c', 5, 1, HUSK_DEV_ALL },   /* console */
+  { 'c', 5, 2, HUSK_DEV_ALL },   /* ptmx */
+  { 'c', 136, HUSK_DEV_ANY, HUSK_DEV_ALL }, /* /dev/pts/N */
+};
+
+static void
+res_add_default_devices (struct husk_plan *plan)
+{
+  struct husk_origin o = { (char *) "default devices", -1 };
+
+  for (size_t i = 0; i < sizeof res_default_devices / sizeof res_default_devices[0]; i++)
+    plan_add_device_rule (plan, true, res_default_devices[i].type, res_default_devices[i].major,
+                          res_default_devices[i].minor, res_default_devices[i].access, &o);
+}
+
 static int
-res_device_rule (struct oci_ctx *ctx, json_t *rule, const char *p, struct husk_err *err)
+res_device_rule (struct oci_ctx *ctx, json_t *rule, const char *p, struct husk_device_rule *r,
+                 struct husk_err *err)
 {
   static const char *const known[] = { "allow", "type", "major", "minor", "access", NULL };
   const char *type, *access;
-  int64_t major = -1, minor = -1;
-  bool h1, h2, allow;
+  bool h1, h2;
 
   if (oci_expect (rule, JSON_OBJECT, p, err) < 0)
     return -1;
   oci_warn_unknown (ctx, rule, p, known);
+  r->major = r->minor = HUSK_DEV_ANY;
   if (oci_get_string (rule, p, "type", &type, err) < 0
       || oci_get_string (rule, p, "access", &access, err) < 0
-      || oci_get_int (rule, p, "major", -1, UINT32_MAX, &major, &h1, err) < 0
-      || oci_get_int (rule, p, "minor", -1, UINT32_MAX, &minor, &h2, err) < 0)
+      || oci_get_int (rule, p, "major", -1, UINT32_MAX, &r->major, &h1, err) < 0
+      || oci_get_int (rule, p, "minor", -1, UINT32_MAX, &r->minor, &h2, err) < 0)
     return -1;
   if (!json_is_boolean (json_object_get (rule, "allow")))
     return husk_err_set (err, 0, "%s.allow: required (true or false)", p);
-  allow = json_is_true (json_object_get (rule, "allow"));
+  r->allow = json_is_true (json_object_get (rule, "allow"));
   if (type != NULL && strcmp (type, "a") != 0 && strcmp (type, "b") != 0 && strcmp (type, "c") != 0)
     {
       cleanup_free char *q = oci_quote (type);
       return husk_err_set (err, 0, "%s.type: %s is not \"a\", \"b\" or \"c\"", p, q);
     }
+  r->type = type != NULL ? type[0] : 'a';
   if (access != NULL && access[strspn (access, "rwm")] != '\0')
     {
       cleanup_free char *q = oci_quote (access);
       return husk_err_set (err, 0, "%s.access: %s is not made of \"r\", \"w\" and \"m\"", p, q);
     }
-  if (!allow && (type == NULL || strcmp (type, "a") == 0) && major == -1 && minor == -1)
-    return 0;
-  if (!allow)
-    return husk_err_set (err, 0,
-                         "%s: a rule denying some devices cannot be enforced (no device "
-                         "cgroup: cgroup v2 needs an eBPF program, not supported yet)",
-                         p);
+  /* Unset (or empty): every access. */
+  r->access = 0;
+  for (const char *c = access ? access : ""; *c; c++)
+    r->access |= *c == 'r' ? HUSK_DEV_READ : *c == 'w' ? HUSK_DEV_WRITE : HUSK_DEV_MKNOD;
+  if (r->access == 0)
+    r->access = HUSK_DEV_ALL;
   return 0;
 }
 
 static int
 res_devices (struct oci_ctx *ctx, json_t *res, struct husk_err *err)
 {
+  cleanup_free struct husk_device_rule *rules = NULL;
+  size_t n, at = 0;
   json_t *dev;
 
   if (oci_get (res, RES, "devices", JSON_ARRAY, &dev, err) < 0)
     return -1;
-  if (dev == NULL)
+  if (dev == NULL || (n = json_array_size (dev)) == 0)
     return 0;
-  for (size_t i = 0; i < json_array_size (dev); i++)
+  rules = xcalloc (n, sizeof *rules);
+  ctx->plan->device_rules_origin = (struct husk_origin){ xstrdup (RES ".devices"), -1 };
+  for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *p = oci_path_index (RES ".devices", i);
 
-      if (res_device_rule (ctx, json_array_get (dev, i), p, err) < 0)
+      if (res_device_rule (ctx, json_array_get (dev, i), p, &rules[i], err) < 0)
         return -1;
+      if ((rules[i].type == 'a' || rules[i].type == 'c') && rules[i].major == HUSK_DEV_ANY
+          && rules[i].minor == HUSK_DEV_ANY)
+        at = i + 1;
     }
-  if (json_array_size (dev) > 0)
-    oci_warn (ctx, RES ".devices: no device cgroup is set up; the container gets only the "
-                       "devices husk binds");
+  for (size_t i = 0; i <= n; i++)
+    {
+      cleanup_free char *p = NULL;
+      struct husk_origin o;
+
+      if (i == at)
+        res_add_default_devices (ctx->plan);
+      if (i == n)
+        break;
+      p = oci_path_index (RES ".devices", i);
+      o = (struct husk_origin){ p, -1 };
+      plan_add_device_rule (ctx->plan, rules[i].allow, rules[i].type, rules[i].major,
+                            rules[i].minor, rules[i].access, &o);
+    }
   return 0;
 }
 
@@ -671,12 +729,13 @@ oci_load_resources (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
         return -1;
     }
   /* Without privileges, a cgroup husk may not create is a warning. */
-  if (plan->n_cgroup_writes > 0 || plan->cgroup_path != NULL)
+  if (plan->n_cgroup_writes > 0 || plan->n_device_rules > 0 || plan->cgroup_path != NULL)
     {
+      bool res_used = plan->n_cgroup_writes > 0 || plan->n_device_rules > 0;
+
       plan->cgroup_optional = true;
       plan->cgroup_optional_origin
-        = (struct husk_origin){ xstrdup (plan->n_cgroup_writes > 0 ? RES : "linux.cgroupsPath"),
-                                -1 };
+        = (struct husk_origin){ xstrdup (res_used ? RES : "linux.cgroupsPath"), -1 };
     }
   return 0;
 }

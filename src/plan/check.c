@@ -490,6 +490,28 @@ check_cgroup_writes (const struct husk_plan *plan, struct husk_err *err)
   return check_cgroup_path (plan, err);
 }
 
+/* OCI linux.resources.devices (issue 5): what the eBPF program compiler
+ * takes (a type, an access, majors and minors of the program's u32). */
+static int
+check_device_rules (const struct husk_plan *plan, struct husk_err *err)
+{
+  for (size_t i = 0; i < plan->n_device_rules; i++)
+    {
+      const struct husk_device_rule *r = &plan->device_rules[i];
+      const char *where = check_where (&r->origin, "device rule");
+
+      if (r->type != 'a' && r->type != 'b' && r->type != 'c')
+        return husk_err_set (err, 0, "%s: type must be a, b or c", where);
+      if (r->access == 0 || (r->access & ~(unsigned) HUSK_DEV_ALL) != 0)
+        return husk_err_set (err, 0, "%s: access must be made of r, w and m", where);
+      if (r->major < HUSK_DEV_ANY || r->major > UINT32_MAX || r->minor < HUSK_DEV_ANY
+          || r->minor > UINT32_MAX)
+        return husk_err_set (err, 0, "%s: major and minor must be -1 (any) or 0..4294967295",
+                             where);
+    }
+  return 0;
+}
+
 int
 plan_check (const struct husk_plan *plan, struct husk_err *err)
 {
@@ -505,7 +527,8 @@ plan_check (const struct husk_plan *plan, struct husk_err *err)
     return -1;
   if (check_process2 (plan, err) < 0)
     return -1;
-  if (check_resources (plan, err) < 0 || check_cgroup_writes (plan, err) < 0)
+  if (check_resources (plan, err) < 0 || check_cgroup_writes (plan, err) < 0
+      || check_device_rules (plan, err) < 0)
     return -1;
   if (check_oci_attrs (plan, err) < 0)
     return -1;

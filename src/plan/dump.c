@@ -45,6 +45,10 @@
  *                                    OCI linux.resources (issue 5), one per
  *                                    write, in order
  *   cgroup-optional                  OCI: no cgroup without privileges is a warning
+ *   device allow|deny a|b|c MAJOR:MINOR ACCESS
+ *                                    OCI linux.resources.devices (issue 5), one
+ *                                    per rule, in order; * for any major or
+ *                                    minor; ACCESS of r, w, m
  *   net pasta "ARG"...               --net pasta (issue 6), pasta's extra arguments
  *   no-forward-signals               process limits, time, joined namespaces (issue 6)
  *   rlimit NAME SOFT HARD            one per limit; N, unlimited, or - (kept as is)
@@ -792,6 +796,29 @@ dump_cgroup_writes (FILE *out, const struct husk_plan *plan)
     }
 }
 
+/* OCI linux.resources.devices (issue 5). */
+static void
+dump_device_rules (FILE *out, const struct husk_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_device_rules; i++)
+    {
+      const struct husk_device_rule *r = &plan->device_rules[i];
+
+      fprintf (out, "device %s %c ", r->allow ? "allow" : "deny", r->type);
+      if (r->major == HUSK_DEV_ANY)
+        fputc ('*', out);
+      else
+        fprintf (out, "%" PRId64, r->major);
+      if (r->minor == HUSK_DEV_ANY)
+        fputs (":*", out);
+      else
+        fprintf (out, ":%" PRId64, r->minor);
+      fprintf (out, " %s%s%s", r->access & HUSK_DEV_READ ? "r" : "",
+               r->access & HUSK_DEV_WRITE ? "w" : "", r->access & HUSK_DEV_MKNOD ? "m" : "");
+      dump_origin_end (out, &r->origin);
+    }
+}
+
 static void
 dump_resources (FILE *out, const struct husk_plan *plan)
 {
@@ -803,6 +830,7 @@ dump_resources (FILE *out, const struct husk_plan *plan)
   dump_cgroup_limit (out, "cpu.max", &plan->cpu_max, period);
   dump_cgroup_limit (out, "io.weight", &plan->io_weight, "");
   dump_cgroup_writes (out, plan);
+  dump_device_rules (out, plan);
   if (plan->pasta)
     {
       fputs ("net pasta", out);

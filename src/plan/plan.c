@@ -261,6 +261,7 @@ plan_resources_init (struct husk_plan *plan)
   plan->net_origin.argi = -1;
   plan->cgroup_path_origin.argi = -1;
   plan->cgroup_optional_origin.argi = -1;
+  plan->device_rules_origin.argi = -1;
 }
 
 static void
@@ -290,6 +291,10 @@ plan_resources_free (struct husk_plan *plan)
   free (plan->cgroup_path);
   origin_free (&plan->cgroup_path_origin);
   origin_free (&plan->cgroup_optional_origin);
+  for (size_t i = 0; i < plan->n_device_rules; i++)
+    origin_free (&plan->device_rules[i].origin);
+  free (plan->device_rules);
+  origin_free (&plan->device_rules_origin);
   for (size_t i = 0; i < plan->n_pasta_args; i++)
     free (plan->pasta_args[i]);
   free (plan->pasta_args);
@@ -300,7 +305,21 @@ bool
 plan_has_cgroup_limits (const struct husk_plan *plan)
 {
   return plan->memory_max.set || plan->pids_max.set || plan->cpu_max.set || plan->io_weight.set
-         || plan->n_cgroup_writes > 0 || plan->cgroup_path != NULL;
+         || plan->n_cgroup_writes > 0 || plan->cgroup_path != NULL || plan->n_device_rules > 0;
+}
+
+struct husk_device_rule *
+plan_add_device_rule (struct husk_plan *plan, bool allow, char type, int64_t major, int64_t minor,
+                      unsigned access, const struct husk_origin *origin)
+{
+  struct husk_device_rule *r;
+
+  plan->device_rules = xgrow (plan->device_rules, &plan->cap_device_rules,
+                              plan->n_device_rules + 1, sizeof *plan->device_rules);
+  r = &plan->device_rules[plan->n_device_rules++];
+  *r = (struct husk_device_rule){ .allow = allow, .type = type, .major = major, .minor = minor,
+                                  .access = access, .origin = origin_copy (origin) };
+  return r;
 }
 
 struct husk_cgroup_write *

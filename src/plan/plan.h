@@ -262,6 +262,27 @@ struct husk_cgroup_write
   struct husk_origin origin;
 };
 
+/* OCI linux.resources.devices (issue 5): one rule of the device cgroup
+ * (an eBPF program on cgroup v2), in order.  For each access a device is
+ * asked for (read, write, mknod), the last rule matching the device and
+ * that access decides; none matching denies. */
+#define HUSK_DEV_ANY (-1)           /* major or minor: every one */
+enum
+{
+  HUSK_DEV_MKNOD = 1,        /* the bits of BPF_DEVCG_ACC_* */
+  HUSK_DEV_READ = 2,
+  HUSK_DEV_WRITE = 4,
+  HUSK_DEV_ALL = 7,
+};
+struct husk_device_rule
+{
+  bool allow;
+  char type;                 /* 'a' (all), 'b' (block) or 'c' (char) */
+  int64_t major, minor;      /* or HUSK_DEV_ANY */
+  unsigned access;           /* HUSK_DEV_* bits, not 0 */
+  struct husk_origin origin;
+};
+
 /* OCI extras (issue 5): one sysctl, written to /proc/sys/KEY (dots are
  * slashes) inside the sandbox's namespaces. */
 struct husk_sysctl
@@ -457,6 +478,13 @@ struct husk_plan
   struct husk_origin cgroup_path_origin;
   bool cgroup_optional;
   struct husk_origin cgroup_optional_origin;
+  /* OCI linux.resources.devices (issue 5): the device cgroup's rules, in
+   * order (the default devices' allow rules included, where the front end
+   * put them).  Any rule: the sandbox gets a cgroup of its own with an
+   * eBPF device program attached. */
+  struct husk_device_rule *device_rules;
+  size_t n_device_rules, cap_device_rules;
+  struct husk_origin device_rules_origin; /* the list as a whole */
   bool pasta;                /* --net pasta: pasta serves the new network namespace */
   char **pasta_args;         /* extra pasta arguments, NULL-terminated (or NULL) */
   size_t n_pasta_args;
@@ -547,12 +575,16 @@ const char *plan_hook_kind_name (enum husk_hook_kind kind);
 bool plan_has_hooks (const struct husk_plan *plan, enum husk_hook_kind kind);
 
 /* Seccomp profiles, cgroups, networking (issue 6): any cgroup limit set
- * (or, issue 5, any cgroup write or a cgroup path). */
+ * (or, issue 5, any cgroup write, a cgroup path or a device rule). */
 bool plan_has_cgroup_limits (const struct husk_plan *plan);
 /* OCI linux.resources (issue 5): append a write (the plan copies both). */
 struct husk_cgroup_write *plan_add_cgroup_write (struct husk_plan *plan, const char *file,
                                                  const char *value,
                                                  const struct husk_origin *origin);
+/* OCI linux.resources.devices (issue 5): append a rule (origin copied). */
+struct husk_device_rule *plan_add_device_rule (struct husk_plan *plan, bool allow, char type,
+                                               int64_t major, int64_t minor, unsigned access,
+                                               const struct husk_origin *origin);
 
 /* Origin helpers: origin_make formats a new owned `where`. */
 struct husk_origin origin_make (int argi, const char *fmt, ...)

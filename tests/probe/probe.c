@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/bpf.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -93,7 +94,8 @@ usage (const char *msg)
                    "  write PATH | read PATH | mkdir PATH | stat PATH | statfs PATH | ls DIR\n"
                    "  keyctl | mount-tmpfs DIR | lseek OFFSET | tcp-serve PORT | tcp-read PORT\n"
                    "  exit N | kill-self SIG | sleep SECS\n"
-                   "  tcp-bind PORT | tcp-connect PORT | signal PID | abstract-connect NAME\n");
+                   "  tcp-bind PORT | tcp-connect PORT | signal PID | abstract-connect NAME\n"
+                   "  bpf-query CGROUP-DIR | bpf-prog ID\n");
   return PROBE_USAGE;
 }
 
@@ -427,6 +429,61 @@ type_name (mode_t mode)
     default:
       return "unknown";
     }
+}
+
+/* bpf-query CGROUP-DIR: the ids of the device programs (BPF_CGROUP_DEVICE)
+ * attached to that cgroup, one line, or "none" (needs CAP_SYS_ADMIN or
+ * CAP_NET_ADMIN; run on the host). */
+static int
+cmd_bpf_query (const char *dir)
+{
+  uint32_t ids[64];
+  union bpf_attr attr;
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      printf ("%s\n", errno_name (errno));
+      return 0;
+    }
+  memset (&attr, 0, sizeof attr);
+  attr.query.target_fd = (uint32_t) fd;
+  attr.query.attach_type = BPF_CGROUP_DEVICE;
+  attr.query.prog_ids = (uint64_t) (uintptr_t) ids;
+  attr.query.prog_cnt = 64;
+  if (syscall (SYS_bpf, BPF_PROG_QUERY, &attr, sizeof attr) < 0)
+    printf ("%s\n", errno_name (errno));
+  else if (attr.query.prog_cnt == 0)
+    printf ("none\n");
+  else
+    for (uint32_t i = 0; i < attr.query.prog_cnt && i < 64; i++)
+      printf ("%u%c", ids[i], i + 1 < attr.query.prog_cnt && i + 1 < 64 ? ' ' : '\n');
+  close (fd);
+  return 0;
+}
+
+/* bpf-prog ID: "ok" while a BPF program with that id exists, else the
+ * errno name (ENOENT once it is freed). */
+static int
+cmd_bpf_prog (const char *id)
+{
+  union bpf_attr attr;
+  unsigned long n;
+  int fd;
+
+  if (!parse_uint (id, &n) || n > UINT32_MAX)
+    return usage ("bpf-prog: not a program id");
+  memset (&attr, 0, sizeof attr);
+  attr.prog_id = (uint32_t) n;
+  fd = (int) syscall (SYS_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof attr);
+  if (fd < 0)
+    printf ("%s\n", errno_name (errno));
+  else
+    {
+      printf ("ok\n");
+      close (fd);
+    }
+  return 0;
 }
 
 /* lstat PATH: type, octal mode, and the link target / size / device. */
@@ -1216,6 +1273,8 @@ main (int argc, char **argv)
   ONEARG ("tcp-read", cmd_tcp_read);
   ONEARG ("signal", cmd_signal);
   ONEARG ("abstract-connect", cmd_abstract_connect);
+  ONEARG ("bpf-query", cmd_bpf_query);
+  ONEARG ("bpf-prog", cmd_bpf_prog);
   if (strcmp (cmd, "argv") == 0)
     return cmd_argv (argv[0]);
 #undef NOARGS
