@@ -43,12 +43,12 @@
 #define DEVCG_INSN(c, d, s, o, i) \
   ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 /* r = *(u32 *) (r1 + off) */
-#define DEVCG_LOAD(r, o) DEVCG_INSN (BPF_LDX | BPF_MEM | BPF_W, (r), BPF_REG_1, (o), 0)
+#define DEVCG_LOAD(r, o)        DEVCG_INSN (BPF_LDX | BPF_MEM | BPF_W, (r), BPF_REG_1, (o), 0)
 #define DEVCG_ALU32(op, r, imm) DEVCG_INSN (BPF_ALU | (op) | BPF_K, (r), 0, 0, (imm))
-#define DEVCG_MOV32_REG(d, s) DEVCG_INSN (BPF_ALU | BPF_MOV | BPF_X, (d), (s), 0, 0)
+#define DEVCG_MOV32_REG(d, s)   DEVCG_INSN (BPF_ALU | BPF_MOV | BPF_X, (d), (s), 0, 0)
 /* if ((u32) r op imm) goto pc + 1 + off */
 #define DEVCG_JMP32(op, r, imm, o) DEVCG_INSN (BPF_JMP32 | (op) | BPF_K, (r), 0, (o), (imm))
-#define DEVCG_EXIT() DEVCG_INSN (BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define DEVCG_EXIT()               DEVCG_INSN (BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* The longest block of one rule: 3 compares, then 5 instructions. */
 #define DEVCG_BLOCK_MAX 8
@@ -126,11 +126,11 @@ int
 devcg_attach (const struct husk_plan *plan, int cgroup_fd, int *prog_fd, bool *denied,
               struct husk_err *err)
 {
-  const char *where = plan->device_rules_origin.where ? plan->device_rules_origin.where
-                                                      : "device rules";
+  const char *where
+    = plan->device_rules_origin.where ? plan->device_rules_origin.where : "device rules";
   size_t len = 0;
-  cleanup_free struct bpf_insn *prog = devcg_compile (plan->device_rules, plan->n_device_rules,
-                                                      &len);
+  cleanup_free struct bpf_insn *prog
+    = devcg_compile (plan->device_rules, plan->n_device_rules, &len);
   static char log[16384];
   union bpf_attr attr;
   cleanup_fd int fd = -1;

@@ -2,7 +2,8 @@
  *
  * Phases (the same for every front end):
  *   0. parent: decide the namespaces (a user namespace is implied when not
- *      root), make the sync socket.
+ *      root), make the sync socket; the sandbox's cgroup, its limits and
+ *      its device program (issues 5 and 6: cgroup.c, devcg.c).
  *   1. clone into the namespaces; the parent writes the id maps and sends GO.
  *   2. child: loopback, hostname; prepare the new root, run ops[] in order;
  *      OCI hooks (issue 5): the parent runs prestart and createRuntime

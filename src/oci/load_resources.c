@@ -580,14 +580,14 @@ static const struct
 } res_default_devices[] = {
   { 'c', HUSK_DEV_ANY, HUSK_DEV_ANY, HUSK_DEV_MKNOD },
   { 'b', HUSK_DEV_ANY, HUSK_DEV_ANY, HUSK_DEV_MKNOD },
-  { 'c', 1, 3, HUSK_DEV_ALL },   /* null */
-  { 'c', 1, 5, HUSK_DEV_ALL },   /* zero */
-  { 'c', 1, 7, HUSK_DEV_ALL },   /* full */
-  { 'c', 1, 8, HUSK_DEV_ALL },   /* random */
-  { 'c', 1, 9, HUSK_DEV_ALL },   /* urandom */
-  { 'c', 5, 0, HUSK_DEV_ALL },   /* tty */
-  { 'c', 5, 1, HUSK_DEV_ALL },   /* console */
-  { 'c', 5, 2, HUSK_DEV_ALL },   /* ptmx */
+  { 'c', 1, 3, HUSK_DEV_ALL },              /* null */
+  { 'c', 1, 5, HUSK_DEV_ALL },              /* zero */
+  { 'c', 1, 7, HUSK_DEV_ALL },              /* full */
+  { 'c', 1, 8, HUSK_DEV_ALL },              /* random */
+  { 'c', 1, 9, HUSK_DEV_ALL },              /* urandom */
+  { 'c', 5, 0, HUSK_DEV_ALL },              /* tty */
+  { 'c', 5, 1, HUSK_DEV_ALL },              /* console */
+  { 'c', 5, 2, HUSK_DEV_ALL },              /* ptmx */
   { 'c', 136, HUSK_DEV_ANY, HUSK_DEV_ALL }, /* /dev/pts/N */
 };
 

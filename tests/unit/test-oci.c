@@ -183,7 +183,10 @@ test_warnings (void)
   text = config (NULL, NULL, ", \"resources\": {\"devices\": [{\"allow\": false, "
                  "\"access\": \"rwm\"}]}", NULL);
   load (text, &r);
-  ok (r.rc == 0 && r.warnings == 1, "deny-all device cgroup rule: a warning");
+  ok (r.rc == 0 && r.warnings == 0, "deny-all device cgroup rule: no warning (enforced)");
+  ok (has (&r, "device deny a *:* rwm  # linux.resources.devices[0]\n"
+               "device allow c *:* m  # default devices\n"),
+      "deny-all: the default devices' rules after it");
   free (r.dump);
   free (text);
   text = config (NULL, ", {\"destination\": \"/x\", \"type\": \"tmpfs\", "
