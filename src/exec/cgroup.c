@@ -1,9 +1,9 @@
 /* cgroup.c: cgroup v2 limits (--memory-max, --pids-max, --cpu-max,
  * --io-weight; OCI linux.resources, whose device rules devcg.c compiles
- * to an eBPF program attached here).  The sandbox gets a new child cgroup of husk's own cgroup
- * (the 0:: line of /proc/self/cgroup, under the cgroup2 mount found in
- * /proc/self/mountinfo: /sys/fs/cgroup on a pure v2 host,
- * /sys/fs/cgroup/unified on a hybrid one).  Phase 0 creates it, enables the
+ * to an eBPF program attached here).  The sandbox gets a new child cgroup
+ * of husk's own cgroup (the 0:: line of /proc/self/cgroup, under the
+ * cgroup2 mount found in /proc/self/mountinfo: /sys/fs/cgroup on a pure v2
+ * host, /sys/fs/cgroup/unified on a hybrid one).  Phase 0 creates it, enables the
  * needed controllers in the parent's cgroup.subtree_control when they are
  * not yet enabled, and writes the limits; the clone puts the child into it
  * (clone3 CLONE_INTO_CGROUP, so a new cgroup namespace is rooted there and

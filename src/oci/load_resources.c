@@ -19,9 +19,10 @@
  *     (the executor compiles them to an eBPF program: src/exec/devcg.c)
  *
  * What cgroup v2 cannot express is an error naming the JSON path
- * (swappiness, disableOOMKiller, realtime CPU, network classes); deprecated knobs without effect are
- * warnings (kernel, kernelTCP, leafWeight).  Which controllers exist is the
- * executor's business (src/exec/cgroup.c).
+ * (swappiness, disableOOMKiller, realtime CPU, network classes);
+ * deprecated knobs without effect are warnings (kernel, kernelTCP,
+ * leafWeight).  Which controllers exist is the executor's business
+ * (src/exec/cgroup.c).
  *
  * Must not: make syscalls; look at the host's cgroups.
  */
