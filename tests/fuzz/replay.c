@@ -21,11 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../unit/tap.h"
+
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-static int replay_n;
-static int replay_failed;
 
 static int
 replay_cmp (const void *a, const void *b)
@@ -42,8 +41,7 @@ replay_file (const char *path)
 
   if (f == NULL)
     {
-      printf ("not ok %d - %s: %s\n", ++replay_n, path, strerror (errno));
-      replay_failed++;
+      ok (0, "%s: %s", path, strerror (errno));
       return;
     }
   for (;;)
@@ -66,7 +64,7 @@ replay_file (const char *path)
   fflush (stdout);
   LLVMFuzzerTestOneInput (buf, len);
   free (buf);
-  printf ("ok %d - %s\n", ++replay_n, strrchr (path, '/') ? strrchr (path, '/') + 1 : path);
+  ok (1, "%s", strrchr (path, '/') ? strrchr (path, '/') + 1 : path);
 }
 
 static void
@@ -86,8 +84,7 @@ replay_path (const char *path)
   d = opendir (path);
   if (d == NULL)
     {
-      printf ("not ok %d - %s: %s\n", ++replay_n, path, strerror (errno));
-      replay_failed++;
+      ok (0, "%s: %s", path, strerror (errno));
       return;
     }
   while ((e = readdir (d)) != NULL)
@@ -129,12 +126,7 @@ main (int argc, char **argv)
       replay_path (argv[i]);
   else if (dir != NULL)
     replay_path (dir);
-  if (replay_n == 0)
-    {
-      printf ("not ok 1 - the corpus is empty or missing (%s)\n", dir ? dir : "none given");
-      replay_n = 1;
-      replay_failed++;
-    }
-  printf ("1..%d\n", replay_n);
-  return replay_failed ? 1 : 0;
+  if (tap_count () == 0)
+    ok (0, "the corpus is empty or missing (%s)", dir ? dir : "none given");
+  return tap_done ();
 }

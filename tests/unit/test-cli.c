@@ -23,60 +23,8 @@
 #include "lib/cleanup.h"
 #include "lib/parse.h"
 #include "lib/xalloc.h"
-
-static int test_n;
-static int test_failed;
-
-static void
-ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
-
-/* Argument lists: A ("--bind", "/a", "/b") is a NULL-terminated array. */
-#define A(...) ((const char *[]) { __VA_ARGS__, NULL })
-
-/* Parse args (program name added) into plan.  Returns cli_parse's result. */
-static int
-parse (const char *const *args, struct husk_plan *plan,
-       enum cli_action *action, struct husk_err *err)
-{
-  char *argv[256];
-  int argc = 0;
-
-  argv[argc++] = (char *) "husk";
-  while (*args && argc < 255)
-    argv[argc++] = (char *) *args++;
-  argv[argc] = NULL;
-  plan_init (plan);
-  memset (err, 0, sizeof *err);
-  return cli_parse (plan, argc, argv, action, err);
-}
-
-static char *
-dump_str (const struct husk_plan *plan)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&buf, &len);
-
-  if (f == NULL)
-    abort ();
-  plan_dump (plan, f);
-  fclose (f);
-  return buf;
-}
+#include "tap.h"
+#include "unit-plan.h"
 
 static char *
 err_str (const struct husk_err *err)
@@ -95,7 +43,7 @@ expect_dump (const char *desc, const char *const *args, const char *want)
   struct husk_err err;
   enum cli_action action;
   cleanup_free char *got = NULL;
-  int r = parse (args, &plan, &action, &err);
+  int r = unit_parse (args, &plan, &action, &err);
 
   if (r == 0)
     r = plan_check (&plan, &err);
@@ -105,7 +53,7 @@ expect_dump (const char *desc, const char *const *args, const char *want)
       plan_free (&plan);
       return;
     }
-  got = dump_str (&plan);
+  got = unit_dump (&plan);
   ok (strcmp (got, want) == 0, "%s", desc);
   if (strcmp (got, want) != 0)
     printf ("# got:\n%s# want:\n%s", got, want);
@@ -120,7 +68,7 @@ expect_err (const char *desc, const char *const *args, const char *want)
   struct husk_err err;
   enum cli_action action;
   cleanup_free char *got = NULL;
-  int r = parse (args, &plan, &action, &err);
+  int r = unit_parse (args, &plan, &action, &err);
 
   if (r == 0)
     r = plan_check (&plan, &err);
@@ -133,7 +81,10 @@ expect_err (const char *desc, const char *const *args, const char *want)
   got = err_str (&err);
   ok (strcmp (got, want) == 0, "%s", desc);
   if (strcmp (got, want) != 0)
-    printf ("# got:  %s\n# want: %s\n", got, want);
+    {
+      diag ("got:  %s", got);
+      diag ("want: %s", want);
+    }
   plan_free (&plan);
 }
 
@@ -274,20 +225,20 @@ test_flags_general (void)
   enum cli_action action;
   int r;
 
-  r = parse (A ("--help", "--no-such-flag", "--perms"), &plan, &action, &err);
+  r = unit_parse (A ("--help", "--no-such-flag", "--perms"), &plan, &action, &err);
   ok (r == 0 && action == CLI_HELP, "--help stops parsing");
   plan_free (&plan);
-  r = parse (A ("--perms", "0700", "--version"), &plan, &action, &err);
+  r = unit_parse (A ("--perms", "0700", "--version"), &plan, &action, &err);
   ok (r == 0 && action == CLI_VERSION, "--version stops parsing");
   plan_free (&plan);
-  r = parse (A ("--print-plan", "true"), &plan, &action, &err);
+  r = unit_parse (A ("--print-plan", "true"), &plan, &action, &err);
   ok (r == 0 && action == CLI_PRINT_PLAN && plan.print_plan,
       "--print-plan gives CLI_PRINT_PLAN");
   plan_free (&plan);
-  r = parse (A ("true"), &plan, &action, &err);
+  r = unit_parse (A ("true"), &plan, &action, &err);
   ok (r == 0 && action == CLI_RUN && !plan.print_plan, "default is CLI_RUN");
   plan_free (&plan);
-  r = parse (A ("--level-prefix", "true"), &plan, &action, &err);
+  r = unit_parse (A ("--level-prefix", "true"), &plan, &action, &err);
   ok (r == 0 && husk_level_prefix == 1, "--level-prefix sets the prefix");
   husk_level_prefix = 0;
   plan_free (&plan);
@@ -303,9 +254,9 @@ test_order (void)
   enum cli_action action;
   int r;
 
-  r = parse (A ("--tmpfs", "/a", "--bind", "/x", "/a/x", "--remount-ro", "/a",
-                "--dir", "/a/d", "true", "--bind", "arg"),
-             &plan, &action, &err);
+  r = unit_parse (A ("--tmpfs", "/a", "--bind", "/x", "/a/x", "--remount-ro", "/a", "--dir", "/a/d",
+                     "true", "--bind", "arg"),
+                  &plan, &action, &err);
   ok (r == 0 && plan.n_ops == 4 && plan.ops[0].kind == HUSK_OP_TMPFS
       && plan.ops[1].kind == HUSK_OP_BIND
       && plan.ops[2].kind == HUSK_OP_REMOUNT_RO
@@ -476,8 +427,8 @@ test_args_basic (void)
 
   fd = pipe_fd ("--bind\0/a\0/b\0--dir\0/d", 22);
   snprintf (fdbuf, sizeof fdbuf, "%d", fd);
-  r = parse (A ("--tmpfs", "/t", "--args", fdbuf, "--proc", "/proc", "true"),
-             &plan, &action, &err);
+  r = unit_parse (A ("--tmpfs", "/t", "--args", fdbuf, "--proc", "/proc", "true"), &plan, &action,
+                  &err);
   ok (r == 0 && plan.n_ops == 4 && plan.ops[1].kind == HUSK_OP_BIND
       && plan.ops[2].kind == HUSK_OP_DIR && plan.ops[3].kind == HUSK_OP_PROC,
       "--args spliced in place (pipe, no trailing NUL)");
@@ -808,7 +759,7 @@ test_plan_api (void)
   plan_add_env (&plan, HUSK_ENV_SET, "K", "V", NULL);
   plan.unshare = HUSK_NS_MNT | HUSK_NS_NET;
   ok (plan_check (&plan, &err) == 0, "check: hand-built plan passes");
-  got = dump_str (&plan);
+  got = unit_dump (&plan);
   ok (strcmp (got, "unshare net mnt\n"
               "op chmod dest=\"/x\" perms=0644  # --x 5\n"
               "op file dest=\"/f\" fd=0  # --x 5\n"
@@ -929,6 +880,5 @@ int
 main (void)
 {
   test_all ();
-  printf ("1..%d\n", test_n);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }

@@ -14,7 +14,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,73 +22,18 @@
 #include "cli/cli.h"
 #include "exec/exec_int.h"
 #include "lib/err.h"
-
-static int n_tests, n_failed;
-
-static void check (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-check (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++n_tests);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    n_failed++;
-}
-
-#define ARGS(...) ((const char *[]) { __VA_ARGS__, NULL })
-
-/* cli_parse, then plan_check when parsing worked: 0 or -1 with err. */
-static int
-build (const char *const *args, struct husk_plan *plan, struct husk_err *err)
-{
-  char *argv[64];
-  int argc = 0;
-  enum cli_action action;
-
-  argv[argc++] = (char *) "husk";
-  while (*args != NULL && argc < 63)
-    argv[argc++] = (char *) *args++;
-  argv[argc] = NULL;
-  plan_init (plan);
-  memset (err, 0, sizeof *err);
-  if (cli_parse (plan, argc, argv, &action, err) < 0)
-    return -1;
-  return plan_check (plan, err);
-}
-
-/* The dump lines that start with "landlock", joined by '|' (caller frees). */
-static char *
-landlock_lines (const struct husk_plan *plan)
-{
-  char *buf = NULL, *save = NULL, *line;
-  size_t len = 0, used = 0;
-  FILE *f = open_memstream (&buf, &len);
-  char *out = calloc (1, 4096);
-
-  plan_dump (plan, f);
-  fclose (f);
-  for (line = strtok_r (buf, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save))
-    if (strncmp (line, "landlock", 8) == 0)
-      used += (size_t) snprintf (out + used, 4096 - used, "%s%s", used ? "|" : "", line);
-  free (buf);
-  return out;
-}
+#include "tap.h"
+#include "unit-plan.h"
 
 static void
 want_dump (const char *const *args, const char *want)
 {
   struct husk_plan plan;
   struct husk_err err;
-  int r = build (args, &plan, &err);
-  char *got = r == 0 ? landlock_lines (&plan) : strdup (err.msg);
+  int r = unit_build (args, &plan, &err);
+  char *got = r == 0 ? unit_dump_lines (&plan, "landlock") : strdup (err.msg);
 
-  check (r == 0 && strcmp (got, want) == 0, "dump: want [%s] got [%s]", want, got);
+  ok (r == 0 && strcmp (got, want) == 0, "dump: want [%s] got [%s]", want, got);
   free (got);
   plan_free (&plan);
 }
@@ -99,10 +43,10 @@ want_error (const char *const *args, const char *want)
 {
   struct husk_plan plan;
   struct husk_err err;
-  int r = build (args, &plan, &err);
+  int r = unit_build (args, &plan, &err);
 
-  check (r < 0 && strcmp (err.msg, want) == 0, "error: want [%s] got [%s]", want,
-         r < 0 ? err.msg : "(accepted)");
+  ok (r < 0 && strcmp (err.msg, want) == 0, "error: want [%s] got [%s]", want,
+      r < 0 ? err.msg : "(accepted)");
   plan_free (&plan);
 }
 
@@ -112,68 +56,68 @@ test_paths (void)
   struct husk_plan plan;
   struct husk_err err;
 
-  want_dump (ARGS ("true"), "");
-  want_dump (ARGS ("--landlock-ro", "/usr", "true"),
+  want_dump (A ("true"), "");
+  want_dump (A ("--landlock-ro", "/usr", "true"),
              "landlock  # --landlock-ro /usr|landlock-path ro \"/usr\"  # --landlock-ro /usr");
-  want_dump (ARGS ("--landlock-exec", "/bin", "--landlock-rw", "/tmp", "--landlock-ro", "/etc",
-                   "true"),
+  want_dump (A ("--landlock-exec", "/bin", "--landlock-rw", "/tmp", "--landlock-ro", "/etc",
+                "true"),
              "landlock  # --landlock-exec /bin"
              "|landlock-path exec \"/bin\"  # --landlock-exec /bin"
              "|landlock-path rw \"/tmp\"  # --landlock-rw /tmp"
              "|landlock-path ro \"/etc\"  # --landlock-ro /etc");
   /* The same path twice: both rules are kept (the kernel adds them up). */
-  want_dump (ARGS ("--landlock-ro", "/a", "--landlock-rw", "/a", "true"),
+  want_dump (A ("--landlock-ro", "/a", "--landlock-rw", "/a", "true"),
              "landlock  # --landlock-ro /a|landlock-path ro \"/a\"  # --landlock-ro /a"
              "|landlock-path rw \"/a\"  # --landlock-rw /a");
-  want_error (ARGS ("--landlock-ro", "usr", "true"),
+  want_error (A ("--landlock-ro", "usr", "true"),
               "--landlock-ro usr: PATH must be absolute (a path inside the sandbox)");
-  want_error (ARGS ("--landlock-rw", "", "true"),
+  want_error (A ("--landlock-rw", "", "true"),
               "--landlock-rw \"\": PATH must be absolute (a path inside the sandbox)");
-  want_error (ARGS ("--landlock-exec"), "--landlock-exec: takes 1 argument");
+  want_error (A ("--landlock-exec"), "--landlock-exec: takes 1 argument");
 
   /* The plan's own fields, not only their dump. */
-  if (build (ARGS ("--landlock-rw", "/w", "--landlock-exec", "/x", "true"), &plan, &err) == 0)
-    check (plan.landlock && !plan.landlock_strict && plan.n_landlock_paths == 2
-               && plan.landlock_paths[0].access == HUSK_LANDLOCK_RW
-               && strcmp (plan.landlock_paths[1].path, "/x") == 0
-               && plan.landlock_paths[1].access == HUSK_LANDLOCK_EXEC
-               && plan.n_landlock_ports == 0 && plan.landlock_scopes == 0,
-           "plan fields for two paths");
+  if (unit_build (A ("--landlock-rw", "/w", "--landlock-exec", "/x", "true"), &plan, &err) == 0)
+    ok (plan.landlock && !plan.landlock_strict && plan.n_landlock_paths == 2
+          && plan.landlock_paths[0].access == HUSK_LANDLOCK_RW
+          && strcmp (plan.landlock_paths[1].path, "/x") == 0
+          && plan.landlock_paths[1].access == HUSK_LANDLOCK_EXEC && plan.n_landlock_ports == 0
+          && plan.landlock_scopes == 0,
+        "plan fields for two paths");
   else
-    check (0, "plan fields for two paths: %s", err.msg);
+    ok (0, "plan fields for two paths: %s", err.msg);
   plan_free (&plan);
 }
 
 static void
 test_ports (void)
 {
-  want_dump (ARGS ("--landlock-bind-tcp", "8080", "--landlock-connect-tcp", "443", "true"),
+  want_dump (A ("--landlock-bind-tcp", "8080", "--landlock-connect-tcp", "443", "true"),
              "landlock  # --landlock-bind-tcp 8080"
              "|landlock-tcp bind 8080  # --landlock-bind-tcp 8080"
              "|landlock-tcp connect 443  # --landlock-connect-tcp 443");
-  want_dump (ARGS ("--landlock-connect-tcp", "1", "--landlock-bind-tcp", "65535", "true"),
+  want_dump (A ("--landlock-connect-tcp", "1", "--landlock-bind-tcp", "65535", "true"),
              "landlock  # --landlock-connect-tcp 1"
              "|landlock-tcp connect 1  # --landlock-connect-tcp 1"
              "|landlock-tcp bind 65535  # --landlock-bind-tcp 65535");
-  want_dump (ARGS ("--landlock-bind-tcp", "080", "true"),
+  want_dump (A ("--landlock-bind-tcp", "080", "true"),
              "landlock  # --landlock-bind-tcp 080|landlock-tcp bind 80  # --landlock-bind-tcp 080");
-  want_error (ARGS ("--landlock-bind-tcp", "0", "true"),
+  want_error (A ("--landlock-bind-tcp", "0", "true"),
               "--landlock-bind-tcp 0: invalid TCP port \"0\" (1 to 65535)");
-  want_error (ARGS ("--landlock-bind-tcp", "65536", "true"),
+  want_error (A ("--landlock-bind-tcp", "65536", "true"),
               "--landlock-bind-tcp 65536: invalid TCP port \"65536\" (1 to 65535)");
-  want_error (ARGS ("--landlock-connect-tcp", "-1", "true"),
+  want_error (A ("--landlock-connect-tcp", "-1", "true"),
               "--landlock-connect-tcp -1: invalid TCP port \"-1\" (1 to 65535)");
-  want_error (ARGS ("--landlock-connect-tcp", "+80", "true"),
+  want_error (A ("--landlock-connect-tcp", "+80", "true"),
               "--landlock-connect-tcp +80: invalid TCP port \"+80\" (1 to 65535)");
-  want_error (ARGS ("--landlock-connect-tcp", "0x50", "true"),
+  want_error (A ("--landlock-connect-tcp", "0x50", "true"),
               "--landlock-connect-tcp 0x50: invalid TCP port \"0x50\" (1 to 65535)");
-  want_error (ARGS ("--landlock-connect-tcp", "80 ", "true"),
+  want_error (A ("--landlock-connect-tcp", "80 ", "true"),
               "--landlock-connect-tcp \"80 \": invalid TCP port \"80 \" (1 to 65535)");
-  want_error (ARGS ("--landlock-bind-tcp", "", "true"),
+  want_error (A ("--landlock-bind-tcp", "", "true"),
               "--landlock-bind-tcp \"\": invalid TCP port \"\" (1 to 65535)");
-  want_error (ARGS ("--landlock-bind-tcp", "123456", "true"),
+  want_error (A ("--landlock-bind-tcp", "123456", "true"),
               "--landlock-bind-tcp 123456: invalid TCP port \"123456\" (1 to 65535)");
-  want_error (ARGS ("--landlock-bind-tcp", "99999999999999999999", "true"),
+  want_error (A ("--landlock-bind-tcp", "99999999999999999999", "true"),
               "--landlock-bind-tcp 99999999999999999999: invalid TCP port "
               "\"99999999999999999999\" (1 to 65535)");
 }
@@ -181,28 +125,28 @@ test_ports (void)
 static void
 test_scopes_strict (void)
 {
-  want_dump (ARGS ("--landlock-scope", "signal", "--landlock-scope", "abstract-unix",
-                   "--landlock-scope", "signal", "true"),
+  want_dump (A ("--landlock-scope", "signal", "--landlock-scope", "abstract-unix",
+                "--landlock-scope", "signal", "true"),
              "landlock  # --landlock-scope signal"
              "|landlock-scope abstract-unix  # --landlock-scope abstract-unix"
              "|landlock-scope signal  # --landlock-scope signal");
-  want_error (ARGS ("--landlock-scope", "Signal", "true"),
+  want_error (A ("--landlock-scope", "Signal", "true"),
               "--landlock-scope Signal: unknown scope \"Signal\" "
               "(expected \"abstract-unix\" or \"signal\")");
-  want_error (ARGS ("--landlock-scope", "abstract-unix,signal", "true"),
+  want_error (A ("--landlock-scope", "abstract-unix,signal", "true"),
               "--landlock-scope abstract-unix,signal: unknown scope \"abstract-unix,signal\" "
               "(expected \"abstract-unix\" or \"signal\")");
-  want_dump (ARGS ("--landlock-strict", "--landlock-ro", "/", "--landlock-strict", "true"),
+  want_dump (A ("--landlock-strict", "--landlock-ro", "/", "--landlock-strict", "true"),
              "landlock  # --landlock-ro /|landlock-strict  # --landlock-strict"
              "|landlock-path ro \"/\"  # --landlock-ro /");
-  want_error (ARGS ("--landlock-strict", "true"),
+  want_error (A ("--landlock-strict", "true"),
               "--landlock-strict: needs at least one other --landlock-* option");
   /* The OCI front end is a whole plan of its own (issue 5). */
-  want_error (ARGS ("--oci", "/nope", "--landlock-ro", "/"),
+  want_error (A ("--oci", "/nope", "--landlock-ro", "/"),
               "--oci: cannot be used with other options (--landlock-ro /)");
 }
 
-/* The executor's ABI check (src/exec/landlock.c), given a pretend ABI:
+/* The executor's ABI ok (src/exec/landlock.c), given a pretend ABI:
  * want is the error, or "" when the plan may run (best effort warns on
  * stderr, which TAP ignores). */
 static void
@@ -210,24 +154,23 @@ want_abi (const char *const *args, int abi, int errnum, const char *want)
 {
   struct husk_plan plan;
   struct husk_err err;
-  int r = build (args, &plan, &err);
+  int r = unit_build (args, &plan, &err);
 
   if (r == 0)
     r = landlock_check_abi (&plan, abi, errnum, &err);
-  check (strcmp (r < 0 ? err.msg : "", want) == 0, "ABI %d: want [%s] got [%s]", abi, want,
-         r < 0 ? err.msg : "");
+  ok (strcmp (r < 0 ? err.msg : "", want) == 0, "ABI %d: want [%s] got [%s]", abi, want,
+      r < 0 ? err.msg : "");
   plan_free (&plan);
 }
 
 static void
 test_abi (void)
 {
-  const char *const *ports = ARGS ("--landlock-exec", "/", "--landlock-bind-tcp", "80",
-                                   "--landlock-scope", "signal", "true");
-  const char *const *strict = ARGS ("--landlock-strict", "--landlock-exec", "/",
-                                    "--landlock-bind-tcp", "80", "--landlock-scope", "signal",
-                                    "true");
-  const char *const *fs_strict = ARGS ("--landlock-exec", "/", "--landlock-strict", "true");
+  const char *const *ports
+    = A ("--landlock-exec", "/", "--landlock-bind-tcp", "80", "--landlock-scope", "signal", "true");
+  const char *const *strict = A ("--landlock-strict", "--landlock-exec", "/", "--landlock-bind-tcp",
+                                 "80", "--landlock-scope", "signal", "true");
+  const char *const *fs_strict = A ("--landlock-exec", "/", "--landlock-strict", "true");
 
   /* Best effort: whatever the kernel has, the sandbox may run (the
    * warnings it prints are not TAP: keep them out of the output). */
@@ -236,7 +179,7 @@ test_abi (void)
   dup2 (null, 2);
   for (int abi = -1; abi <= 8; abi++)
     want_abi (ports, abi, ENOSYS, "");
-  want_abi (ARGS ("true"), -1, ENOSYS, "");
+  want_abi (A ("true"), -1, ENOSYS, "");
   dup2 (saved, 2);
   close (saved);
   close (null);
@@ -272,6 +215,5 @@ main (void)
   test_ports ();
   test_scopes_strict ();
   test_abi ();
-  printf ("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done ();
 }

@@ -24,7 +24,6 @@
 #include <ftw.h>
 #include <linux/magic.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,37 +40,18 @@
 #include "exec/rootfs.h"
 #include "lib/cleanup.h"
 #include "lib/path.h"
+#include "tap.h"
 
 #ifndef MQUEUE_MAGIC
 #define MQUEUE_MAGIC 0x19800202
 #endif
 
-static int test_n;
-static int test_failed;
 static char host[256];        /* the host temp dir, as the host sees it */
 static struct exec_rootfs fs;
 static struct husk_err err;
 static int pass;              /* 0: mount API + openat2; 1: mount(2) + walker */
 static bool have_locked;      /* host/locked is a mount with locked flags */
 static char pty_name[64];     /* a host pty for /dev/console, or "" */
-
-static void ok (bool cond, const char *fmt, ...)
-  __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (bool cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - [%s] ", cond ? "ok" : "not ok", ++test_n,
-          pass ? "mount(2)" : "mount API");
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
 
 static void
 bail (const char *what)
@@ -214,8 +194,8 @@ run (struct husk_op *op)
   memset (&err, 0, sizeof err);
   if (exec_mounts_run_op (&fs, op, &err) == 0)
     return 0;
-  printf ("# %s (errno %s)%s%s\n", err.msg, strerror (err.errnum),
-          err.hint[0] ? " hint: " : "", err.hint);
+  diag ("%s (errno %s)%s%s", err.msg, strerror (err.errnum), err.hint[0] ? " hint: " : "",
+        err.hint);
   return -1;
 }
 
@@ -678,8 +658,7 @@ test_locked (void)
 
   if (!have_locked)
     {
-      printf ("ok %d - [%s] locked mount flags # SKIP needs root and --userns\n",
-              ++test_n, pass ? "mount(2)" : "mount API");
+      tap_skip ("needs root and --userns", "locked mount flags");
       return;
     }
   ok (run_simple (HUSK_OP_BIND, 0, hp ("locked"), "/lk") == 0
@@ -726,7 +705,7 @@ test_many (void)
     }
   clock_gettime (CLOCK_MONOTONIC, &b);
   ms = (double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6;
-  printf ("# 1000 ro-binds took %.1f ms\n", ms);
+  diag ("1000 ro-binds took %.1f ms", ms);
   /* With mount(2) each recursive bind reads mountinfo once (it grows to
    * 1000+ lines here) to find its submounts: slower, only on kernels
    * before 5.12. */
@@ -826,12 +805,14 @@ sandbox_main (bool userns)
   }
   for (pass = 0; pass < 2; pass++)
     {
-      int probe = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+      int probe;
 
+      tap_set_prefix (pass ? "[mount(2)] " : "[mount API] ");
+      probe = fsopen ("tmpfs", FSOPEN_CLOEXEC);
       /* Under valgrind (3.19 and older) the mount API is ENOSYS. */
       if (pass == 0 && probe < 0 && errno == ENOSYS)
         {
-          printf ("ok %d - [mount API] all # SKIP the mount API is missing\n", ++test_n);
+          tap_skip ("the mount API is missing", "all");
           continue;
         }
       if (probe >= 0)
@@ -855,9 +836,7 @@ sandbox_main (bool userns)
       test_many ();
       ok (count_fds () == fds, "no fd leaked (%d before, %d after)", fds, count_fds ());
     }
-  printf ("1..%d\n", test_n);
-  fflush (stdout);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }
 
 static int
@@ -882,8 +861,8 @@ main (int argc, char **argv)
 
   umask (022);
   host_build ();
-  printf ("# %s, %s\n", uid ? "unprivileged" : "root",
-          userns ? "in a user namespace" : "no user namespace");
+  diag ("%s, %s", uid ? "unprivileged" : "root",
+        userns ? "in a user namespace" : "no user namespace");
   fflush (stdout);
   pid = fork ();
   if (pid < 0)

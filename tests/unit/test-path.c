@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,30 +27,12 @@
 
 #include "lib/cleanup.h"
 #include "lib/path.h"
+#include "tap.h"
 
-static int test_n;
-static int test_failed;
 static char top[256];      /* the temp dir */
 static char root[300];       /* top/root: the root under test */
 static char outside[300];    /* top/outside: must stay untouched */
 static int rootfd = -1;
-
-static void ok (bool cond, const char *fmt, ...)
-  __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (bool cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
 
 static void
 die (const char *what)
@@ -271,7 +252,7 @@ test_compare (void)
   probe = (int) syscall (SYS_openat2, rootfd, "dir", &(struct open_how) { .flags = O_PATH },
                          sizeof (struct open_how));
   if (probe < 0 && errno == ENOSYS)
-    printf ("# openat2 is missing here (valgrind?): the walker is compared with itself\n");
+    diag ("openat2 is missing here (valgrind?): the walker is compared with itself");
   if (probe >= 0)
     close (probe);
   for (i = 0; i < n; i++)
@@ -299,8 +280,8 @@ test_compare (void)
                              || sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev)))
             {
               if (bad++ < 5)
-                printf ("# mismatch on \"%s\": default %s, walker %s\n", p,
-                        a < 0 ? strerror (ea) : "ok", b < 0 ? strerror (eb) : "ok");
+                diag ("mismatch on \"%s\": default %s, walker %s", p, a < 0 ? strerror (ea) : "ok",
+                      b < 0 ? strerror (eb) : "ok");
             }
         }
   ok (bad == 0, "walker agrees with the default backend on %zu paths", tried);
@@ -516,6 +497,5 @@ main (void)
 
   close (rootfd);
   nftw (top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-  printf ("1..%d\n", test_n);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }

@@ -5,7 +5,6 @@
  *
  * Must not: need privileges, or run a sandbox.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,72 +14,8 @@
 #include "lib/err.h"
 #include "lib/rlimit.h"
 #include "plan/plan.h"
-
-static int test_n;
-static int test_failed;
-
-static void ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
-
-#define A(...) ((const char *[]){ __VA_ARGS__, NULL })
-
-static int
-build (const char *const *args, struct husk_plan *plan, struct husk_err *err)
-{
-  char *argv[64];
-  int argc = 0;
-  enum cli_action action = CLI_RUN;
-
-  argv[argc++] = (char *) "husk";
-  while (*args && argc < 63)
-    argv[argc++] = (char *) *args++;
-  argv[argc] = NULL;
-  plan_init (plan);
-  memset (err, 0, sizeof *err);
-  if (cli_parse (plan, argc, argv, &action, err) < 0)
-    return -1;
-  return plan_check (plan, err);
-}
-
-static void
-fails (const char *const *args, const char *msg, const char *desc)
-{
-  struct husk_plan plan;
-  struct husk_err err;
-  int r = build (args, &plan, &err);
-
-  ok (r < 0 && strcmp (err.msg, msg) == 0, "%s", desc);
-  if (r == 0 || strcmp (err.msg, msg) != 0)
-    printf ("# expected: %s\n#      got: %s\n", msg, r < 0 ? err.msg : "(success)");
-  plan_free (&plan);
-}
-
-static char *
-dump_str (const struct husk_plan *plan)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&buf, &len);
-
-  if (f == NULL)
-    abort ();
-  plan_dump (plan, f);
-  fclose (f);
-  return buf;
-}
+#include "tap.h"
+#include "unit-plan.h"
 
 /* The dump of a successful build contains `line` as a whole line. */
 static void
@@ -88,8 +23,8 @@ dumps (const char *const *args, const char *line, const char *desc)
 {
   struct husk_plan plan;
   struct husk_err err;
-  int r = build (args, &plan, &err);
-  char *d = r == 0 ? dump_str (&plan) : NULL;
+  int r = unit_build (args, &plan, &err);
+  char *d = r == 0 ? unit_dump (&plan) : NULL;
   char *want = NULL;
 
   if (asprintf (&want, "\n%s\n", line) < 0)
@@ -97,7 +32,10 @@ dumps (const char *const *args, const char *line, const char *desc)
   ok (d != NULL && (strncmp (d, want + 1, strlen (want + 1)) == 0 || strstr (d, want) != NULL),
       "%s", desc);
   if (d == NULL || strstr (d, want) == NULL)
-    printf ("# wanted line: %s\n# got: %s\n", line, d ? d : err.msg);
+    {
+      diag ("wanted line: %s", line);
+      diag ("got: %s", d ? d : err.msg);
+    }
   free (want);
   free (d);
   plan_free (&plan);
@@ -143,17 +81,18 @@ test_rlimit_flag (void)
          "rlimit core - unlimited  # --rlimit core=:unlimited", "hard only");
   dumps (A ("--rlimit", "nproc=1", "--rlimit", "nproc=infinity", "true"),
          "rlimit nproc unlimited unlimited  # --rlimit nproc=infinity", "the last one wins");
-  fails (A ("--rlimit", "nofile=200:100", "true"),
-         "--rlimit nofile=200:100: soft limit above the hard limit", "soft > hard");
-  fails (A ("--rlimit", "nofile", "true"), "--rlimit nofile: expected NAME=SOFT[:HARD]", "no =");
-  fails (A ("--rlimit", "files=1", "true"),
-         "--rlimit files=1: invalid resource limit name \"files\"", "unknown name");
-  fails (A ("--rlimit", "nofile=:", "true"), "--rlimit nofile=:: invalid limit \"\"",
-         "neither value");
-  fails (A ("--rlimit", "nofile=x", "true"), "--rlimit nofile=x: invalid soft limit \"x\"",
-         "bad soft");
-  fails (A ("--rlimit", "nofile=1:2:3", "true"),
-         "--rlimit nofile=1:2:3: invalid hard limit \"2:3\"", "bad hard");
+  unit_fails (A ("--rlimit", "nofile=200:100", "true"),
+              "--rlimit nofile=200:100: soft limit above the hard limit", "soft > hard");
+  unit_fails (A ("--rlimit", "nofile", "true"), "--rlimit nofile: expected NAME=SOFT[:HARD]",
+              "no =");
+  unit_fails (A ("--rlimit", "files=1", "true"),
+              "--rlimit files=1: invalid resource limit name \"files\"", "unknown name");
+  unit_fails (A ("--rlimit", "nofile=:", "true"), "--rlimit nofile=:: invalid limit \"\"",
+              "neither value");
+  unit_fails (A ("--rlimit", "nofile=x", "true"), "--rlimit nofile=x: invalid soft limit \"x\"",
+              "bad soft");
+  unit_fails (A ("--rlimit", "nofile=1:2:3", "true"),
+              "--rlimit nofile=1:2:3: invalid hard limit \"2:3\"", "bad hard");
 }
 
 static void
@@ -167,20 +106,20 @@ test_time (void)
          "negative fraction normalised");
   dumps (A ("--unshare-time", "--time-offset", "monotonic", "0.000000001", "true"),
          "time-offset monotonic 0 1  # --time-offset monotonic 0.000000001", "nanoseconds");
-  fails (A ("--time-offset", "monotonic", "5", "true"),
-         "--time-offset monotonic 5: requires --unshare-time", "needs --unshare-time");
-  fails (A ("--unshare-time", "--time-offset", "realtime", "5", "true"),
-         "--time-offset realtime 5: invalid clock (monotonic or boottime) \"realtime\"",
-         "realtime cannot be shifted");
-  fails (A ("--unshare-time", "--time-offset", "boottime", "1.", "true"),
-         "--time-offset boottime 1.: invalid number of seconds \"1.\"", "trailing dot");
-  fails (A ("--unshare-time", "--time-offset", "boottime", "0.0000000001", "true"),
-         "--time-offset boottime 0.0000000001: invalid number of seconds \"0.0000000001\"",
-         "more than nanoseconds");
-  fails (A ("--unshare-time", "--time-offset", "boottime", "99999999999999999999", "true"),
-         "--time-offset boottime 99999999999999999999: invalid number of seconds "
-         "\"99999999999999999999\"",
-         "overflow");
+  unit_fails (A ("--time-offset", "monotonic", "5", "true"),
+              "--time-offset monotonic 5: requires --unshare-time", "needs --unshare-time");
+  unit_fails (A ("--unshare-time", "--time-offset", "realtime", "5", "true"),
+              "--time-offset realtime 5: invalid clock (monotonic or boottime) \"realtime\"",
+              "realtime cannot be shifted");
+  unit_fails (A ("--unshare-time", "--time-offset", "boottime", "1.", "true"),
+              "--time-offset boottime 1.: invalid number of seconds \"1.\"", "trailing dot");
+  unit_fails (A ("--unshare-time", "--time-offset", "boottime", "0.0000000001", "true"),
+              "--time-offset boottime 0.0000000001: invalid number of seconds \"0.0000000001\"",
+              "more than nanoseconds");
+  unit_fails (A ("--unshare-time", "--time-offset", "boottime", "99999999999999999999", "true"),
+              "--time-offset boottime 99999999999999999999: invalid number of seconds "
+              "\"99999999999999999999\"",
+              "overflow");
 }
 
 static void
@@ -201,22 +140,22 @@ test_join (void)
   dumps (A ("--ipcns", "7", "--cgroupns", "8", "--timens", "9", "true"),
          "join time fd=9  # --timens 9", "time");
   dumps (A ("--join-pid", "42", "true"), "join-pid 42  # --join-pid 42", "--join-pid");
-  fails (A ("--join-pid", "0", "true"), "--join-pid 0: invalid pid \"0\"", "pid 0");
-  fails (A ("--join-pid", "-1", "true"), "--join-pid -1: invalid pid \"-1\"", "pid -1");
-  fails (A ("--netns", "", "true"), "--netns \"\": empty path", "empty");
-  fails (A ("--netns", "99999999999", "true"),
-         "--netns 99999999999: invalid file descriptor \"99999999999\"", "fd overflow");
-  fails (A ("--unshare-net", "--netns", "3", "true"),
-         "--netns 3: cannot be combined with a new net namespace (--unshare-net or "
-         "--unshare-all)",
-         "join and new net");
-  fails (A ("--unshare-all", "--utsns", "3", "true"),
-         "--utsns 3: cannot be combined with a new uts namespace (--unshare-uts or "
-         "--unshare-all)",
-         "join and --unshare-all");
-  fails (A ("--unshare-time", "--timens", "3", "true"),
-         "--timens 3: cannot be combined with a new time namespace (--unshare-time)",
-         "join and new time");
+  unit_fails (A ("--join-pid", "0", "true"), "--join-pid 0: invalid pid \"0\"", "pid 0");
+  unit_fails (A ("--join-pid", "-1", "true"), "--join-pid -1: invalid pid \"-1\"", "pid -1");
+  unit_fails (A ("--netns", "", "true"), "--netns \"\": empty path", "empty");
+  unit_fails (A ("--netns", "99999999999", "true"),
+              "--netns 99999999999: invalid file descriptor \"99999999999\"", "fd overflow");
+  unit_fails (A ("--unshare-net", "--netns", "3", "true"),
+              "--netns 3: cannot be combined with a new net namespace (--unshare-net or "
+              "--unshare-all)",
+              "join and new net");
+  unit_fails (A ("--unshare-all", "--utsns", "3", "true"),
+              "--utsns 3: cannot be combined with a new uts namespace (--unshare-uts or "
+              "--unshare-all)",
+              "join and --unshare-all");
+  unit_fails (A ("--unshare-time", "--timens", "3", "true"),
+              "--timens 3: cannot be combined with a new time namespace (--unshare-time)",
+              "join and new time");
   dumps (A ("--unshare-all", "--share-net", "--netns", "3", "true"), "join net fd=3  # --netns 3",
          "--share-net after --unshare-all");
   dumps (A ("--unshare-all", "--mntns", "3", "true"), "join mnt fd=3  # --mntns 3",
@@ -237,6 +176,5 @@ main (void)
   test_time ();
   test_join ();
   test_signals ();
-  printf ("1..%d\n", test_n);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,25 +26,7 @@
 #include "lib/seccomp_profile.h"
 #include "lib/sha256.h"
 #include "plan/plan.h"
-
-static int test_n;
-static int test_failed;
-
-static void ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
+#include "tap.h"
 
 /* ---- A classic-BPF interpreter, enough for libseccomp's output ---------- */
 
@@ -183,7 +164,7 @@ compile_fails (const char *text, const char *want)
 
   ok (r < 0 && strcmp (err.msg, want) == 0, "error: %s", want);
   if (r == 0 || strcmp (err.msg, want) != 0)
-    printf ("#   got: %s\n", r < 0 ? err.msg : "(compiled)");
+    diag ("  got: %s", r < 0 ? err.msg : "(compiled)");
   free (prog);
 }
 
@@ -729,6 +710,5 @@ main (void)
   test_sha256 ();
   test_cache ();
   test_default_profile ();
-  printf ("1..%d\n", test_n);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }

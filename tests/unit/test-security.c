@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #endif
 #endif
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,73 +18,16 @@
 
 #include "cli/cli.h"
 #include "lib/err.h"
-
-static int test_n;
-static int test_failed;
-
-static void ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
-
-#define A(...) ((const char *[]) { __VA_ARGS__, NULL })
-
-static int
-parse (const char *const *args, struct husk_plan *plan, struct husk_err *err)
-{
-  char *argv[64];
-  int argc = 0;
-  enum cli_action action;
-
-  argv[argc++] = (char *) "husk";
-  while (*args && argc < 63)
-    argv[argc++] = (char *) *args++;
-  argv[argc] = NULL;
-  plan_init (plan);
-  memset (err, 0, sizeof *err);
-  return cli_parse (plan, argc, argv, &action, err);
-}
-
-/* The plan dump's lines starting with prefix, joined by '|'. */
-static char *
-dump_lines (const struct husk_plan *plan, const char *prefix)
-{
-  char *buf = NULL, *line, *save = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&buf, &len);
-  char *out = calloc (1, 4096);
-
-  plan_dump (plan, f);
-  fclose (f);
-  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    if (strncmp (line, prefix, strlen (prefix)) == 0)
-      {
-        if (out[0])
-          strcat (out, "|");
-        strncat (out, line, 4000 - strlen (out));
-      }
-  free (buf);
-  return out;
-}
+#include "tap.h"
+#include "unit-plan.h"
 
 static void
 expect_caps (const char *const *args, const char *want)
 {
   struct husk_plan plan;
   struct husk_err err;
-  int r = parse (args, &plan, &err);
-  char *got = r == 0 ? dump_lines (&plan, "caps") : strdup (err.msg);
+  int r = unit_parse (args, &plan, NULL, &err);
+  char *got = r == 0 ? unit_dump_lines (&plan, "caps") : strdup (err.msg);
 
   ok (r == 0 && strcmp (got, want) == 0, "caps: want [%s] got [%s]", want, got);
   free (got);
@@ -97,7 +39,7 @@ expect_error (const char *const *args, const char *want)
 {
   struct husk_plan plan;
   struct husk_err err;
-  int r = parse (args, &plan, &err);
+  int r = unit_parse (args, &plan, NULL, &err);
 
   ok (r < 0 && strcmp (err.msg, want) == 0, "error: want [%s] got [%s]", want,
       r < 0 ? err.msg : "(success)");
@@ -165,10 +107,10 @@ expect_seccomp (const char *flag, size_t len, const char *want_ok, const char *w
   int r;
 
   snprintf (fdtext, sizeof fdtext, "%d", fd);
-  r = parse (A (flag, fdtext, "true"), &plan, &err);
+  r = unit_parse (A (flag, fdtext, "true"), &plan, NULL, &err);
   if (want_ok)
     {
-      char *got = r == 0 ? dump_lines (&plan, "seccomp") : strdup (err.msg);
+      char *got = r == 0 ? unit_dump_lines (&plan, "seccomp") : strdup (err.msg);
       char want[256];
 
       subst_fd (want, sizeof want, want_ok, fd);
@@ -211,13 +153,13 @@ test_seccomp (void)
   /* Stacking keeps order; --seccomp replaces; the two kinds do not mix. */
   a = prog_fd (8), b = prog_fd (24);
   snprintf (fa, sizeof fa, "%d", a), snprintf (fb, sizeof fb, "%d", b);
-  ok (parse (A ("--add-seccomp-fd", fa, "--seccomp-fd", fb, "true"), &plan, &err) == 0
-      && plan.n_seccomp == 2 && plan.seccomp[0].len == 8 && plan.seccomp[1].len == 24,
+  ok (unit_parse (A ("--add-seccomp-fd", fa, "--seccomp-fd", fb, "true"), &plan, NULL, &err) == 0
+        && plan.n_seccomp == 2 && plan.seccomp[0].len == 8 && plan.seccomp[1].len == 24,
       "--add-seccomp-fd then --seccomp-fd: two programs in order");
   plan_free (&plan);
   lseek (a, 0, SEEK_SET), lseek (b, 0, SEEK_SET);
-  ok (parse (A ("--seccomp", fa, "--seccomp", fb, "true"), &plan, &err) == 0
-      && plan.n_seccomp == 1 && plan.seccomp[0].len == 24,
+  ok (unit_parse (A ("--seccomp", fa, "--seccomp", fb, "true"), &plan, NULL, &err) == 0
+        && plan.n_seccomp == 1 && plan.seccomp[0].len == 24,
       "--seccomp twice: the last one is used");
   plan_free (&plan);
   lseek (a, 0, SEEK_SET), lseek (b, 0, SEEK_SET);
@@ -240,18 +182,22 @@ test_labels (void)
   struct husk_err err;
   char *got;
 
-  ok (parse (A ("--exec-label", "system_u:system_r:svirt_t:s0", "--file-label",
-                "a\"b", "true"), &plan, &err) == 0, "labels parse");
-  got = dump_lines (&plan, "exec-label");
+  ok (unit_parse (A ("--exec-label", "system_u:system_r:svirt_t:s0", "--file-label", "a\"b",
+                     "true"),
+                  &plan, NULL, &err)
+        == 0,
+      "labels parse");
+  got = unit_dump_lines (&plan, "exec-label");
   ok (strcmp (got, "exec-label \"system_u:system_r:svirt_t:s0\"  # --exec-label system_u:system_r:svirt_t:s0") == 0,
       "exec-label dump: %s", got);
   free (got);
-  got = dump_lines (&plan, "file-label");
+  got = unit_dump_lines (&plan, "file-label");
   ok (strcmp (got, "file-label \"a\\\"b\"  # --file-label \"a\\\"b\"") == 0, "file-label dump: %s", got);
   free (got);
   plan_free (&plan);
-  ok (parse (A ("--exec-label", "a", "--exec-label", "b", "true"), &plan, &err) == 0
-      && strcmp (plan.exec_label, "b") == 0, "--exec-label twice: the last wins");
+  ok (unit_parse (A ("--exec-label", "a", "--exec-label", "b", "true"), &plan, NULL, &err) == 0
+        && strcmp (plan.exec_label, "b") == 0,
+      "--exec-label twice: the last wins");
   plan_free (&plan);
   expect_error (A ("--file-label", "", "true"), "--file-label \"\": empty label");
 }
@@ -262,6 +208,5 @@ main (void)
   test_caps ();
   test_seccomp ();
   test_labels ();
-  printf ("1..%d\n", test_n);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }
