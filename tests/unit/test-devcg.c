@@ -14,31 +14,13 @@
 #define _GNU_SOURCE
 #endif
 #include <linux/bpf.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec/exec_int.h"
-
-static int n_tests, n_failed;
-
-static void check (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-check (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++n_tests);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    n_failed++;
-}
+#include "tap.h"
 
 /* Run the program on a request: its return value, or -1 for an
  * instruction the interpreter does not know, a jump out of the program,
@@ -161,23 +143,23 @@ test_fixed (void)
     = { R (true, 'c', 1, -1, HUSK_DEV_READ), R (true, 'c', -1, 5, HUSK_DEV_WRITE) };
   const struct husk_device_rule big[] = { R (true, 'c', 4294967295, 4294967295, HUSK_DEV_ALL) };
 
-  check (decide (NULL, 0, 'c', HUSK_DEV_READ, 1, 3) == 0, "no rules: denied");
-  check (decide (deny_all, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 3) == 1,
-         "deny all, allow c 1:3: rw of 1:3 allowed");
-  check (decide (deny_all, 2, 'c', HUSK_DEV_READ, 1, 5) == 0, "deny all, allow c 1:3: 1:5 denied");
-  check (decide (deny_all, 2, 'b', HUSK_DEV_READ, 1, 3) == 0,
-         "deny all, allow c 1:3: block 1:3 denied");
-  check (decide (deny_w, 2, 'c', HUSK_DEV_READ, 1, 3) == 1, "deny c 1:3 w: read allowed");
-  check (decide (deny_w, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 3) == 0,
-         "deny c 1:3 w: read-write denied");
-  check (decide (deny_w, 2, 'c', HUSK_DEV_MKNOD, 1, 3) == 1, "deny c 1:3 w: mknod allowed");
-  check (decide (two, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 5) == 1,
-         "r from one rule, w from another: read-write allowed");
-  check (decide (two, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 6) == 0,
-         "only r allowed: read-write denied");
-  check (decide (big, 1, 'c', HUSK_DEV_READ, 4294967295u, 4294967295u) == 1,
-         "major and minor 2^32-1 compare as u32");
-  check (decide (big, 1, 'c', HUSK_DEV_READ, 4294967295u, 0) == 0, "and only those");
+  ok (decide (NULL, 0, 'c', HUSK_DEV_READ, 1, 3) == 0, "no rules: denied");
+  ok (decide (deny_all, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 3) == 1,
+      "deny all, allow c 1:3: rw of 1:3 allowed");
+  ok (decide (deny_all, 2, 'c', HUSK_DEV_READ, 1, 5) == 0, "deny all, allow c 1:3: 1:5 denied");
+  ok (decide (deny_all, 2, 'b', HUSK_DEV_READ, 1, 3) == 0,
+      "deny all, allow c 1:3: block 1:3 denied");
+  ok (decide (deny_w, 2, 'c', HUSK_DEV_READ, 1, 3) == 1, "deny c 1:3 w: read allowed");
+  ok (decide (deny_w, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 3) == 0,
+      "deny c 1:3 w: read-write denied");
+  ok (decide (deny_w, 2, 'c', HUSK_DEV_MKNOD, 1, 3) == 1, "deny c 1:3 w: mknod allowed");
+  ok (decide (two, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 5) == 1,
+      "r from one rule, w from another: read-write allowed");
+  ok (decide (two, 2, 'c', HUSK_DEV_READ | HUSK_DEV_WRITE, 1, 6) == 0,
+      "only r allowed: read-write denied");
+  ok (decide (big, 1, 'c', HUSK_DEV_READ, 4294967295u, 4294967295u) == 1,
+      "major and minor 2^32-1 compare as u32");
+  ok (decide (big, 1, 'c', HUSK_DEV_READ, 4294967295u, 0) == 0, "and only those");
 }
 
 static uint32_t seed = 12345;
@@ -219,10 +201,9 @@ test_random (void)
               }
       free (prog);
     }
-  check (bad == 0, "random rule lists: every run ends in an exit (%u did not)", bad);
-  check (mismatches == 0,
-         "random rule lists: the program decides as the rules say (%u of %u differ)", mismatches,
-         runs);
+  ok (bad == 0, "random rule lists: every run ends in an exit (%u did not)", bad);
+  ok (mismatches == 0, "random rule lists: the program decides as the rules say (%u of %u differ)",
+      mismatches, runs);
 }
 
 int
@@ -230,6 +211,5 @@ main (void)
 {
   test_fixed ();
   test_random ();
-  printf ("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done ();
 }
