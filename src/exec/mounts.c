@@ -31,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -1338,6 +1339,140 @@ mnt_op_ro_self (struct exec_rootfs *fs, const struct husk_op *op,
   return 0;
 }
 
+/* ---- ops: OCI linux.devices (issue 5) ------------------------------------ */
+
+static bool
+mnt_dev_is (const struct stat *st, const struct husk_devnode *d)
+{
+  if (d->type == 'p')
+    return S_ISFIFO (st->st_mode);
+  if (!(d->type == 'b' ? S_ISBLK (st->st_mode) : S_ISCHR (st->st_mode)))
+    return false;
+  return major (st->st_rdev) == d->major && minor (st->st_rdev) == d->minor;
+}
+
+/* In a user namespace no device node can be made: bind the host's node at
+ * the same path onto a new empty file (crun and runc do the same).  Its
+ * mode and owner are the host's: they cannot be changed from here. */
+static int
+mnt_dev_from_host (struct exec_rootfs *fs, int dir, const char *name,
+                   const struct husk_op *op, struct husk_err *err)
+{
+  struct mnt_why why = { 0 };
+  cleanup_fd int src = path_open (fs->oldroot_fd, op->dest, 0);
+  cleanup_fd int node = -1;
+  cleanup_fd int mfd = -1;
+  struct mnt_target t;
+  struct stat st;
+
+  if (src < 0 && errno == ENOENT)
+    return husk_err_set (err, ENOENT, "%s: the host has no %s to bind (a device node cannot "
+                         "be made in a user namespace)", op->origin.where, op->dest);
+  if (src < 0 || fstat (src, &st) < 0)
+    return husk_err_sys (err, "%s: the host's %s", op->origin.where, op->dest);
+  if (!mnt_dev_is (&st, &op->dev))
+    return husk_err_set (err, 0, "%s: the host's %s is not the requested device (a device "
+                         "node cannot be made in a user namespace)", op->origin.where,
+                         op->dest);
+  node = openat (dir, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (node < 0)
+    return husk_err_sys (err, "%s: create mount point", op->origin.where);
+  t = (struct mnt_target) { node, dir, name, false };
+  mfd = mnt_bind (fs, src, &t, MOUNT_ATTR_NOSUID, false, &why);
+  if (mfd < 0)
+    return mnt_fail (err, op, &why);
+  return 0;
+}
+
+/* The copy of a nodev mount is nodev too: clear it on the new mount mfd
+ * (our own mount, so no flag of it is locked). */
+static int
+mnt_clear_nodev (struct exec_rootfs *fs, int mfd, struct mnt_why *why)
+{
+  struct mount_attr attr = { .attr_clr = MOUNT_ATTR_NODEV };
+  char path[64];
+
+  if (fs->have_mount_api)
+    return mount_setattr (mfd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0
+             ? mnt_step_fail (why, "mount_setattr")
+             : 0;
+  mnt_fd_path (path, sizeof path, mfd);
+  if (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | (mnt_current_ms (mfd) & ~MS_NODEV),
+             NULL) < 0)
+    return mnt_step_fail (why, "remount");
+  return 0;
+}
+
+/* mknod, owner, then a bind of the node onto itself without nodev: every
+ * mount husk makes is nodev (no device cgroup stands behind it), so only
+ * nodes named in the config work, each on a mount of its own.  Returns 1
+ * when mknod was refused (EPERM: no CAP_MKNOD), for the caller to bind. */
+static int
+mnt_dev_make (struct exec_rootfs *fs, int dir, const char *name,
+              const struct husk_op *op, struct husk_err *err)
+{
+  const struct husk_devnode *d = &op->dev;
+  mode_t type = d->type == 'p' ? S_IFIFO : d->type == 'b' ? S_IFBLK : S_IFCHR;
+  struct mnt_why why = { 0 };
+  cleanup_fd int node = -1;
+  cleanup_fd int mfd = -1;
+  struct mnt_target t;
+
+  if (mknodat (dir, name, type | mnt_perms (op, 0666),
+               d->type == 'p' ? 0 : makedev (d->major, d->minor)) < 0)
+    {
+      if (errno == EPERM && d->type != 'p')
+        return 1;
+      return husk_err_sys (err, "%s: mknod %s", op->origin.where, op->dest);
+    }
+  if ((d->has_uid || d->has_gid)
+      && fchownat (dir, name, d->has_uid ? (uid_t) d->uid : (uid_t) -1,
+                   d->has_gid ? (gid_t) d->gid : (gid_t) -1, AT_SYMLINK_NOFOLLOW) < 0)
+    return husk_err_sys (err, "%s: chown %s", op->origin.where, op->dest);
+  if (d->type == 'p')
+    return 0;
+  node = openat (dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (node < 0)
+    return husk_err_sys (err, "%s: open %s", op->origin.where, op->dest);
+  t = (struct mnt_target) { node, dir, name, false };
+  mfd = mnt_bind (fs, node, &t, MOUNT_ATTR_NOSUID, false, &why);
+  if (mfd < 0 || mnt_clear_nodev (fs, mfd, &why) < 0)
+    return mnt_fail (err, op, &why);
+  return 0;
+}
+
+static int
+mnt_op_device (struct exec_rootfs *fs, const struct husk_op *op,
+               struct husk_err *err)
+{
+  cleanup_free char *name = NULL;
+  cleanup_fd int dir = path_open_parent (fs->newroot_fd, op->dest, &name);
+  struct stat st;
+
+  if (dir < 0)
+    return husk_err_sys (err, "%s: %s", op->origin.where, op->dest);
+  /* The runtime-spec: what is already there must be the device asked for. */
+  if (fstatat (dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      if (mnt_dev_is (&st, &op->dev))
+        return 0;
+      return husk_err_set (err, EEXIST, "%s: %s exists and is not the requested device",
+                           op->origin.where, op->dest);
+    }
+  if (errno != ENOENT)
+    return husk_err_sys (err, "%s: %s", op->origin.where, op->dest);
+  /* A FIFO can be made anywhere; a device only outside a user namespace
+   * (and not where mknod is refused, as in a container without CAP_MKNOD). */
+  if (op->dev.type == 'p' || !fs->in_userns)
+    {
+      int r = mnt_dev_make (fs, dir, name, op, err);
+
+      if (r <= 0)
+        return r;
+    }
+  return mnt_dev_from_host (fs, dir, name, op, err);
+}
+
 /* ---- ops: files, directories, symlinks ---------------------------------- */
 
 static int
@@ -1743,6 +1878,8 @@ exec_mounts_run_op (struct exec_rootfs *fs, const struct husk_op *op,
       return mnt_op_mask (fs, op, err);
     case HUSK_OP_RO_SELF:
       return mnt_op_ro_self (fs, op, err);
+    case HUSK_OP_DEVICE:
+      return mnt_op_device (fs, op, err);
     default:
       break;
     }

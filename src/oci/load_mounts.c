@@ -1,7 +1,7 @@
 /* load_mounts.c: the filesystem part of config.json as plan ops, in the
  * order the runtime-spec gives: mounts[] in array order (after the root,
  * which load.c adds), then the default devices and /dev links, then
- * linux.readonlyPaths and linux.maskedPaths, and root.readonly last.
+ * linux.devices (load_devices.c), then linux.readonlyPaths and linux.maskedPaths, and root.readonly last.
  *
  * How each mount type maps (see man/husk-oci.5):
  *   bind/rbind  -> bind op (nosuid always; nodev unless "dev": no device
@@ -424,7 +424,7 @@ oci_load_mounts (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
                    "as it is (no default devices added)");
   if (!json_is_object (lx))
     lx = NULL;
-  if ((lx != NULL && oci_unsupported (lx, "linux", "devices", err) < 0)
+  if (oci_load_devices (ctx, lx, err) < 0
       || oci_load_paths (ctx, lx, "readonlyPaths", HUSK_OP_RO_SELF, err) < 0
       || oci_load_paths (ctx, lx, "maskedPaths", HUSK_OP_MASK, err) < 0)
     return -1;

@@ -80,6 +80,8 @@ int oci_unsupported (json_t *obj, const char *base, const char *key, struct husk
 /* load_mounts.c: mounts[], default devices and links, linux.devices,
  * maskedPaths, readonlyPaths, root.readonly, in the runtime-spec's order. */
 int oci_load_mounts (struct oci_ctx *ctx, json_t *root, struct husk_err *err);
+/* load_devices.c: linux.devices (lx may be NULL). */
+int oci_load_devices (struct oci_ctx *ctx, json_t *lx, struct husk_err *err);
 
 /* load_extras.c (issue 5): each reads its member of `proc`, `user`, `lx`
  * (the linux object) or `root`, and fills the plan. */

@@ -60,6 +60,7 @@ check_allowed_flags (enum husk_op_kind kind)
     case HUSK_OP_DEVPTS:
     case HUSK_OP_MASK:
     case HUSK_OP_RO_SELF:
+    case HUSK_OP_DEVICE:
     default:
       return 0;
     }
@@ -69,7 +70,7 @@ static bool
 check_takes_perms (enum husk_op_kind kind)
 {
   return kind == HUSK_OP_TMPFS || kind == HUSK_OP_DIR || kind == HUSK_OP_FILE
-         || kind == HUSK_OP_BIND_DATA || kind == HUSK_OP_CHMOD;
+         || kind == HUSK_OP_BIND_DATA || kind == HUSK_OP_CHMOD || kind == HUSK_OP_DEVICE;
 }
 
 static bool
@@ -137,6 +138,11 @@ check_op (const struct husk_op *op, struct husk_err *err)
       return check_empty (op->src, op, "symlink target", err);
     case HUSK_OP_OVERLAY:
       return check_overlay (op, err);
+    case HUSK_OP_DEVICE:
+      if (op->dev.type == '\0' || strchr ("cbup", op->dev.type) == NULL)
+        return husk_err_set (err, 0, "%s: invalid device type",
+                             check_where (&op->origin, "device"));
+      return 0;
     case HUSK_OP_BIND_FD:
     case HUSK_OP_REMOUNT_RO:
     case HUSK_OP_PROC:

@@ -239,6 +239,18 @@ dump_overlay (FILE *out, const struct husk_op *op)
 }
 
 static void
+dump_devnode (FILE *out, const struct husk_devnode *d)
+{
+  fprintf (out, " type=%c", d->type != '\0' ? d->type : '?');
+  if (d->type != 'p')
+    fprintf (out, " major=%" PRIu32 " minor=%" PRIu32, d->major, d->minor);
+  if (d->has_uid)
+    fprintf (out, " uid=%" PRIu32, d->uid);
+  if (d->has_gid)
+    fprintf (out, " gid=%" PRIu32, d->gid);
+}
+
+static void
 dump_op (FILE *out, const struct husk_op *op)
 {
   fprintf (out, "op %s", plan_op_kind_name (op->kind));
@@ -254,6 +266,8 @@ dump_op (FILE *out, const struct husk_op *op)
     fprintf (out, " perms=%04o", (unsigned) op->perms);
   if (op->size != HUSK_SIZE_UNSET)
     fprintf (out, " size=%" PRIu64, op->size);
+  if (op->kind == HUSK_OP_DEVICE)
+    dump_devnode (out, &op->dev);
   dump_origin_end (out, &op->origin);
 }
 

@@ -564,6 +564,7 @@ plan_op_kind_name (enum husk_op_kind kind)
     case HUSK_OP_DEVPTS: return "devpts";
     case HUSK_OP_MASK: return "mask";
     case HUSK_OP_RO_SELF: return "ro-self";
+    case HUSK_OP_DEVICE: return "device";
     default: return "unknown";
     }
 }

@@ -43,8 +43,9 @@ enum husk_op_kind
   HUSK_OP_DEVPTS,        /* new devpts instance at dest (ptmxmode=0666,mode=0620,gid=5) */
   HUSK_OP_MASK,          /* hide dest: /dev/null over a file, empty ro tmpfs over a dir; skip if missing */
   HUSK_OP_RO_SELF,       /* bind dest onto itself read-only, recursively; skip if missing */
+  HUSK_OP_DEVICE,        /* device node dest (op.dev); perms: its mode; see mounts.c */
 };
-#define HUSK_OP_KIND_COUNT (HUSK_OP_RO_SELF + 1)
+#define HUSK_OP_KIND_COUNT (HUSK_OP_DEVICE + 1)
 
 /* Flags on ops. */
 #define HUSK_OPF_RO   (1u << 0) /* read-only (ro-bind, ro-bind-fd, ro-bind-data) */
@@ -62,6 +63,16 @@ enum husk_overlay_mode
 };
 
 #define HUSK_PERMS_UNSET  (-1) /* use the op's default mode */
+
+/* DEVICE only (OCI linux.devices): the node to make, or to bind from the
+ * host's same path when it cannot be made (in a user namespace). */
+struct husk_devnode
+{
+  char type;                /* 'c', 'b', 'u' (unbuffered: a 'c') or 'p' (a FIFO) */
+  uint32_t major, minor;    /* unused for 'p' */
+  bool has_uid, has_gid;
+  uint32_t uid, gid;        /* owner inside the container, when given */
+};
 #define HUSK_SIZE_UNSET   0    /* no size= for tmpfs */
 
 struct husk_op
@@ -78,6 +89,7 @@ struct husk_op
   char **overlay_srcs;      /* lower layers, in --overlay-src order (bottom first) */
   size_t n_overlay_srcs;
   char *overlay_work;       /* work dir for HUSK_OVERLAY_RW */
+  struct husk_devnode dev;  /* DEVICE only */
   struct husk_origin origin;
 };
 

@@ -1,0 +1,141 @@
+#!/bin/bash
+# oci-mounts.sh: the filesystem and namespace parts of config.json that
+# issue 5 added last, in real containers: linux.devices (mknod as real
+# root, a bind of the host's node in a user namespace) and the default
+# devices, joining user and pid namespaces by linux.namespaces[].path, the
+# mount options nosymfollow, tmpcopyup, propagation and idmap/ridmap with
+# per-mount uidMappings/gidMappings, and linux.rootfsPropagation; their
+# errors, one line naming the JSON path.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../sandbox-helpers.sh"
+need_probe
+
+B=$TEST_TMP/bundle
+mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/tmp" "$B/data"
+cp "$P" "$B/rootfs/bin/probe"
+BB=
+for f in /bin/busybox /usr/bin/busybox; do
+  if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then BB=$f; break; fi
+done
+if [ -n "$BB" ]; then
+  cp "$BB" "$B/rootfs/bin/busybox"
+  for c in sh cat stat ls; do ln -s busybox "$B/rootfs/bin/$c"; done
+fi
+
+# config ARGS-JSON [LINUX-EXTRA] [MOUNTS-EXTRA] [NAMESPACES] [USER]
+config ()
+{
+  local args=$1 lx=${2:-} mnt=${3:-}
+  local ns=${4:-'{ "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" }'}
+  local user=${5:-'"uid": 0, "gid": 0'}
+  cat > "$B/config.json" <<JSON
+{
+  "ociVersion": "1.2.0",
+  "process": {
+    "user": { $user },
+    "args": [ $args ],
+    "env": [ "PATH=/bin" ],
+    "cwd": "/",
+    "noNewPrivileges": true
+  },
+  "root": { "path": "rootfs", "readonly": true },
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "mode=755", "size=65536k" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" ] },
+    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": [ "mode=1777" ] }$mnt
+  ],
+  "linux": {
+    "namespaces": [ $ns ]$lx
+  }
+}
+JSON
+}
+
+mounts_snapshot
+
+# 1. linux.devices and the default devices.
+config '"/bin/probe", "read", "/dev/zero"'
+sed -i 's/"read", "\/dev\/zero"/"write", "\/dev\/null"/' "$B/config.json"
+hrun --oci "$B"
+is "default devices: /dev/null takes a write" "0 ok" "$RC $OUT"
+config '"/bin/probe", "stat", "/dev/zero"'
+hrun --oci "$B"
+is "default devices: /dev/zero is 1:5" "0 chr 1:5" "$RC $(kv type "$OUT") $(kv rdev "$OUT")"
+config '"/bin/probe", "stat", "/dev/ptmx"'
+hrun --oci "$B"
+is "default devices: /dev/ptmx -> pts/ptmx" "symlink pts/ptmx" "$(kv type "$OUT") $(kv target "$OUT")"
+for n in full random urandom tty; do
+  config "\"/bin/probe\", \"stat\", \"/dev/$n\""
+  hrun --oci "$B"
+  is "default devices: /dev/$n is the host's" "chr $((16#$(stat -c %t /dev/$n))):$((16#$(stat -c %T /dev/$n)))" \
+    "$(kv type "$OUT") $(kv rdev "$OUT")"
+done
+config '"/bin/probe", "stat", "/dev/fd"'
+hrun --oci "$B"
+is "default devices: /dev/fd -> /proc/self/fd" "symlink /proc/self/fd" "$(kv type "$OUT") $(kv target "$OUT")"
+
+DEV=', "devices": [ { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438, "uid": 0, "gid": 0 } ]'
+config '"/bin/probe", "stat", "/dev/fuse"' "$DEV"
+hrun --oci "$B"
+is "linux.devices: /dev/fuse is c 10:229" "0 chr 10:229" "$RC $(kv type "$OUT") $(kv rdev "$OUT")"
+if is_root; then
+  is "linux.devices as root: mknod with fileMode 0666" "0666" "$(kv mode "$OUT")"
+else
+  is "linux.devices in a user namespace: the host's node, its mode" \
+    "$(stat -c %04a /dev/fuse)" "$(kv mode "$OUT")"
+fi
+# Usable: opening it as a device reaches the driver (nodev would be EACCES).
+config '"/bin/probe", "read", "/dev/fuse"' "$DEV"
+hrun --oci "$B"
+if is_root; then
+  is "linux.devices: /dev/fuse opens (not nodev); reading without a mount is EPERM" "EPERM" "$OUT"
+else
+  is "linux.devices bound: the host's mode (0600 root) refuses uid 65534" "EACCES" "$OUT"
+fi
+config '"/bin/probe", "read", "/dev/loop-control"'
+hrun --oci "$B"
+is "a device not in linux.devices is absent" "ENOENT" "$OUT"
+config '"/bin/probe", "stat", "/tmp/sub/fifo"' \
+  ', "devices": [ { "path": "/tmp/sub/fifo", "type": "p", "fileMode": 416 } ]'
+hrun --oci "$B"
+is "linux.devices type p: a FIFO outside /dev, parents made" "0 fifo 0640" \
+  "$RC $(kv type "$OUT") $(kv mode "$OUT")"
+if [ -n "$BB" ] && is_root; then
+  config '"stat", "-c", "%u:%g %a", "/dev/fuse"' \
+    ', "devices": [ { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 384, "uid": 12, "gid": 34 } ]'
+  hrun --oci "$B"
+  is "linux.devices as root: uid, gid, fileMode" "0 12:34 600" "$RC $OUT"
+fi
+config '"/bin/probe", "stat", "/dev/null"' \
+  ', "devices": [ { "path": "/dev/null", "type": "c", "major": 1, "minor": 3 } ]'
+hrun --oci "$B"
+is "linux.devices naming a default device (the same node): accepted" "0 chr 1:3" \
+  "$RC $(kv type "$OUT") $(kv rdev "$OUT")"
+config '"/bin/probe", "stat", "/dev/null"' \
+  ', "devices": [ { "path": "/dev/null", "type": "c", "major": 1, "minor": 7 } ]'
+hrun --oci "$B"
+is "linux.devices: a different node already there: exit 1" 1 "$RC"
+is "... one line naming the entry" \
+  "husk: linux.devices[0]: /dev/null exists and is not the requested device: File exists" "$ERR"
+config '"/bin/probe", "stat", "/dev/husk-nope"' \
+  ', "devices": [ { "path": "/dev/husk-nope", "type": "c", "major": 10, "minor": 229 } ]'
+hrun --oci "$B"
+if is_root; then
+  is "linux.devices as root: any path, made with mknod" "0 chr 10:229" \
+    "$RC $(kv type "$OUT") $(kv rdev "$OUT")"
+else
+  is "linux.devices in a user namespace, the host lacks the node: exit 1" 1 "$RC"
+  is "... one line naming the entry" \
+    "husk: linux.devices[0]: the host has no /dev/husk-nope to bind (a device node cannot be made in a user namespace): No such file or directory" "$ERR"
+fi
+config '"/bin/probe", "stat", "/dev/fuse"' "$DEV" "" \
+  '{ "type": "user" }, { "type": "mount" }'
+sed -i 's/"namespaces"/"uidMappings": [ { "containerID": 0, "hostID": '"$(id -u)"', "size": 1 } ], "gidMappings": [ { "containerID": 0, "hostID": '"$(id -g)"', "size": 1 } ], "namespaces"/' "$B/config.json"
+hrun --oci "$B"
+is "linux.devices with a user namespace in the config: bound from the host" \
+  "0 chr 10:229 $(stat -c %04a /dev/fuse)" "$RC $(kv type "$OUT") $(kv rdev "$OUT") $(kv mode "$OUT")"
+assert_nothing_left "after every container"
+done_testing
