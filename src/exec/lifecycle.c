@@ -372,17 +372,31 @@ lifecycle_before_exec (const struct husk_plan *plan, int sync_sock, struct husk_
 int
 lifecycle_join_userns (const struct husk_plan *plan, struct husk_err *err)
 {
-  if (plan->userns_fd.fd < 0)
+  const char *where = plan_userns_join_origin (plan)->where;
+  int fd = plan->userns_fd.fd;
+
+  if (!plan_joins_userns (plan))
     return 0;
+  /* OCI's linux.namespaces[].path: opened here, joined like --userns. */
+  if (plan->userns_join.path != NULL
+      && (fd = open (plan->userns_join.path, O_RDONLY | O_CLOEXEC)) < 0)
+    return husk_err_sys (err, "%s", where);
   exec_joined_ns = true;
-  if (setns (plan->userns_fd.fd, CLONE_NEWUSER) < 0)
+  if (setns (fd, CLONE_NEWUSER) < 0)
     {
-      husk_err_sys (err, "%s: setns", plan->userns_fd.origin.where);
-      if (errno == EINVAL)
+      int e = errno;
+
+      close (fd);
+      errno = e;
+      husk_err_sys (err, "%s: setns", where);
+      if (e == EINVAL)
         husk_err_hint (err, "the namespace must be a user namespace below the caller's");
+      else if (e == EPERM)
+        husk_err_hint (err, "joining a user namespace needs CAP_SYS_ADMIN in it: it must be "
+                            "owned by your uid (or run as root)");
       return -1;
     }
-  close (plan->userns_fd.fd);
+  close (fd);
   return 0;
 }
 

@@ -677,7 +677,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   ctx.egid = getegid ();
   ctx.pasta.pid = ctx.pasta.pidfd = -1;
   ctx.pty.master = ctx.pty.stop[0] = ctx.pty.stop[1] = -1;
-  ctx.joined_user = plan->userns_fd.fd >= 0;
+  ctx.joined_user = plan_joins_userns (plan);
   hooks_init (&ctx.hooks, plan);
   /* Joined namespaces first (issue 6): whether a user namespace was
    * joined decides whether a new one is needed. */

@@ -351,8 +351,8 @@ int
 userns_switch_ids (const struct husk_plan *plan, struct husk_err *err)
 {
   /* With --userns nothing maps --uid for us either. */
-  bool gid = plan->has_gid && (plan->n_gid_maps > 0 || plan->userns_fd.fd >= 0);
-  bool uid = plan->has_uid && (plan->n_uid_maps > 0 || plan->userns_fd.fd >= 0);
+  bool gid = plan->has_gid && (plan->n_gid_maps > 0 || plan_joins_userns (plan));
+  bool uid = plan->has_uid && (plan->n_uid_maps > 0 || plan_joins_userns (plan));
 
   return userns_set_ids (plan, gid, uid, true, err);
 }

@@ -96,6 +96,8 @@ exp_check_fdargs (const struct husk_plan *plan, struct husk_err *err)
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (fds[i]->fd >= 0)
       return exp_no (fds[i]->origin.where, err);
+  if (plan->userns_join.path != NULL)
+    return exp_no (plan->userns_join.origin.where, err);
   for (size_t i = 0; i < HUSK_JOIN_COUNT; i++)
     if (plan->join_ns[i].fd >= 0 || (plan->join_ns[i].path != NULL && i == HUSK_JOIN_PID))
       return exp_no (plan->join_ns[i].origin.where, err);

@@ -299,8 +299,11 @@ oci_ns_bit (const char *type, unsigned *bit)
 }
 
 /* linux.namespaces[].path: join the namespace at that path instead of
- * making one (the executor opens and setns()es it, as for --netns).  User
- * and pid namespaces are joined by fd only in the executor: not yet here. */
+ * making one (the executor opens and setns()es it, as for --netns).  A
+ * user namespace is joined first, as --userns (process.user then switches
+ * ids inside it; it has its maps already); a pid namespace as --pidns
+ * without --unshare-pid: the container's process starts in it (not as its
+ * pid 1, which the namespace has). */
 static int
 oci_join_ns (struct oci_ctx *ctx, unsigned bit, const char *path, const char *base,
              const char *q, struct husk_err *err)
@@ -313,11 +316,21 @@ oci_join_ns (struct oci_ctx *ctx, unsigned bit, const char *path, const char *ba
     { HUSK_NS_NET, HUSK_JOIN_NET },       { HUSK_NS_MNT, HUSK_JOIN_MNT },
     { HUSK_NS_UTS, HUSK_JOIN_UTS },       { HUSK_NS_IPC, HUSK_JOIN_IPC },
     { HUSK_NS_CGROUP, HUSK_JOIN_CGROUP }, { OCI_NS_TIME, HUSK_JOIN_TIME },
+    { HUSK_NS_PID, HUSK_JOIN_PID },
   };
   cleanup_free char *p = oci_path_key (base, "path");
 
   if (path[0] != '/')
     return husk_err_set (err, 0, "%s: must be an absolute path", p);
+  if (bit == HUSK_NS_USER)
+    {
+      ctx->userns = true;
+      ctx->userns_joined = true;
+      ctx->plan->userns_join.fd = -1;
+      ctx->plan->userns_join.path = xstrdup (path);
+      ctx->plan->userns_join.origin = oci_origin (p);
+      return 0;
+    }
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     if (v[i].bit == bit)
       {
@@ -409,6 +422,12 @@ oci_load_idmap (struct oci_ctx *ctx, json_t *lx, const char *key, struct husk_er
     return -1;
   if (arr == NULL || json_array_size (arr) == 0)
     return 0;
+  /* runc refuses this too: the joined namespace's maps are already set. */
+  if (ctx->userns_joined)
+    return husk_err_set (err, 0,
+                         "%s: cannot be used when joining a user namespace by path "
+                         "(its id maps are already set)",
+                         base);
   if (!ctx->userns)
     return husk_err_set (err, 0,
                          "%s: requires a user namespace (linux.namespaces "

@@ -23,6 +23,7 @@ struct oci_ctx
   const char *bundle; /* absolute bundle directory */
   unsigned warnings;  /* warnings printed so far */
   bool userns;        /* linux.namespaces has "user" */
+  bool userns_joined; /* ... with a path: joined, its id maps are given */
   bool root_readonly; /* root.readonly */
   bool has_dev_tmpfs; /* mounts[] put a fresh tmpfs on /dev */
   bool has_devpts;    /* mounts[] put a devpts on /dev/pts */

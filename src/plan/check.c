@@ -258,12 +258,17 @@ check_id_mapped (const struct husk_idmap *v, size_t n, uint32_t id)
 static int
 check_joined (const struct husk_plan *plan, struct husk_err *err)
 {
-  const char *uw = check_where (&plan->userns_fd.origin, "userns");
+  const char *uw = check_where (plan_userns_join_origin (plan), "userns");
 
-  if (plan->userns_fd.fd >= 0 && (plan->unshare & HUSK_NS_USER))
+  if (plan->userns_join.path != NULL && plan->userns_fd.fd >= 0)
+    return husk_err_set (err, 0, "%s: cannot be used with %s", uw,
+                         check_where (&plan->userns_fd.origin, "--userns"));
+  if (plan->userns_join.path != NULL && plan->userns_join.fd != -1)
+    return husk_err_set (err, 0, "%s: invalid file descriptor", uw);
+  if (plan_joins_userns (plan) && (plan->unshare & HUSK_NS_USER))
     return husk_err_set (err, 0, "%s: cannot be used with %s", uw,
                          check_where (&plan->unshare_user_origin, "--unshare-user"));
-  if (plan->userns_fd.fd >= 0 && (plan->n_uid_maps > 0 || plan->n_gid_maps > 0))
+  if (plan_joins_userns (plan) && (plan->n_uid_maps > 0 || plan->n_gid_maps > 0))
     return husk_err_set (err, 0, "%s: the namespace has its id maps already; --uid-map "
                          "and --gid-map cannot be used with it", uw);
   if (plan->userns2_fd.fd >= 0 && plan->userns_fd.fd < 0)

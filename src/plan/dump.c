@@ -743,6 +743,12 @@ dump_lifecycle (FILE *out, const struct husk_plan *plan)
   dump_fdarg (out, "block-fd", &plan->block_fd);
   dump_fdarg (out, "userns-block-fd", &plan->userns_block_fd);
   dump_fdarg (out, "userns", &plan->userns_fd);
+  if (plan->userns_join.path != NULL)
+    {
+      fputs ("userns path=", out);
+      dump_str (out, plan->userns_join.path);
+      dump_origin_end (out, &plan->userns_join.origin);
+    }
   dump_fdarg (out, "userns2", &plan->userns2_fd);
   dump_fdarg (out, "pidfd-fd", &plan->pidfd_fd);
   if (plan->disable_userns)

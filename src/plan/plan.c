@@ -36,6 +36,8 @@ plan_lifecycle_init (struct husk_plan *plan)
       f->fd = -1;
       f->origin.argi = -1;
     }
+  plan->userns_join.fd = -1;
+  plan->userns_join.origin.argi = -1;
 }
 
 static void
@@ -46,6 +48,8 @@ plan_lifecycle_free (struct husk_plan *plan)
 
   for (i = 0; (f = plan_fdargs (plan, i)) != NULL; i++)
     origin_free (&f->origin);
+  free (plan->userns_join.path);
+  origin_free (&plan->userns_join.origin);
   for (i = 0; i < plan->n_lock_files; i++)
     {
       free (plan->lock_files[i].path);
@@ -659,4 +663,16 @@ plan_join_name (enum husk_join_kind kind)
     default:
       return "?";
     }
+}
+
+bool
+plan_joins_userns (const struct husk_plan *plan)
+{
+  return plan->userns_fd.fd >= 0 || plan->userns_join.path != NULL;
+}
+
+const struct husk_origin *
+plan_userns_join_origin (const struct husk_plan *plan)
+{
+  return plan->userns_join.path != NULL ? &plan->userns_join.origin : &plan->userns_fd.origin;
 }

@@ -436,6 +436,7 @@ struct husk_plan
   struct husk_fdarg block_fd;        /* program waits for data here before execve */
   struct husk_fdarg userns_block_fd; /* parent waits here before the child goes on */
   struct husk_fdarg userns_fd;       /* join this user namespace instead of a new one */
+  struct husk_nsjoin userns_join;    /* OCI (issue 5): the same by path (fd always -1) */
   struct husk_fdarg userns2_fd;      /* switch to this user namespace after setup */
   struct husk_fdarg pidfd_fd;        /* issue 6: a unix socket, gets the program's pidfd */
   bool disable_userns;               /* the sandbox may create no user namespaces */
@@ -585,6 +586,11 @@ struct husk_hook *plan_add_hook (struct husk_plan *plan, enum husk_hook_kind kin
                                  const char *path, const struct husk_origin *origin);
 const char *plan_hook_kind_name (enum husk_hook_kind kind);
 bool plan_has_hooks (const struct husk_plan *plan, enum husk_hook_kind kind);
+
+/* A user namespace is joined (--userns FD, or a path from OCI). */
+bool plan_joins_userns (const struct husk_plan *plan);
+/* Its origin, for messages. */
+const struct husk_origin *plan_userns_join_origin (const struct husk_plan *plan);
 
 /* Seccomp profiles, cgroups, networking (issue 6): any cgroup limit set
  * (or, issue 5, any cgroup write, a cgroup path or a device rule). */

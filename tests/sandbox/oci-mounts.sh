@@ -137,5 +137,68 @@ sed -i 's/"namespaces"/"uidMappings": [ { "containerID": 0, "hostID": '"$(id -u)
 hrun --oci "$B"
 is "linux.devices with a user namespace in the config: bound from the host" \
   "0 chr 10:229 $(stat -c %04a /dev/fuse)" "$RC $(kv type "$OUT") $(kv rdev "$OUT") $(kv mode "$OUT")"
+# 2. Joining user and pid namespaces by linux.namespaces[].path.
+ino () { stat -Lc %i "$1"; }
+unshare -U --map-root-user sleep 100 </dev/null >/dev/null 2>&1 &
+upid=$!
+unshare -U --map-root-user -p --fork sleep 100 </dev/null >/dev/null 2>&1 &
+ppid_=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  pchild=$(pgrep -P "$ppid_" sleep 2>/dev/null)
+  [ -n "$pchild" ] && [ "$(ino /proc/$upid/ns/user)" != "$(ino /proc/self/ns/user)" ] && break
+  sleep 0.1
+done
+config '"/bin/probe", "ns"' "" "" \
+  "{ \"type\": \"user\", \"path\": \"/proc/$upid/ns/user\" }, { \"type\": \"mount\" }"
+hrun --oci "$B"
+is "user namespace by path: joined (the holder's inode)" "0 $(ino /proc/$upid/ns/user)" \
+  "$RC $(kv user "$OUT")"
+config '"/bin/probe", "ids"' "" "" \
+  "{ \"type\": \"user\", \"path\": \"/proc/$upid/ns/user\" }, { \"type\": \"mount\" }" \
+  '"uid": 0, "gid": 0'
+hrun --oci "$B"
+is "... the process is uid 0 there (the holder's map: 0 -> $(id -u))" "0 0" "$RC $(kv uid "$OUT")"
+config '"/bin/probe", "ns"' "" "" \
+  "{ \"type\": \"user\", \"path\": \"/proc/$ppid_/ns/user\" }, { \"type\": \"pid\", \"path\": \"/proc/$pchild/ns/pid\" }, { \"type\": \"mount\" }"
+hrun --oci "$B"
+is "pid namespace by path (with its owning user namespace): joined" \
+  "0 $(ino /proc/$pchild/ns/pid) $(ino /proc/$ppid_/ns/user)" \
+  "$RC $(kv pid "$OUT") $(kv user "$OUT")"
+config '"/bin/probe", "read", "/proc/1/comm"' "" "" \
+  "{ \"type\": \"user\", \"path\": \"/proc/$ppid_/ns/user\" }, { \"type\": \"pid\", \"path\": \"/proc/$pchild/ns/pid\" }, { \"type\": \"mount\" }"
+hrun --oci "$B"
+is "... its /proc shows the holder as pid 1" "0 sleep" "$RC $OUT"
+if is_root; then
+  unshare -p --fork sleep 100 </dev/null >/dev/null 2>&1 &
+  rpid=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    rchild=$(pgrep -P "$rpid" sleep 2>/dev/null); [ -n "$rchild" ] && break; sleep 0.1
+  done
+  config '"/bin/probe", "ns"' "" "" \
+    "{ \"type\": \"pid\", \"path\": \"/proc/$rchild/ns/pid\" }, { \"type\": \"mount\" }"
+  hrun --oci "$B"
+  is "as root: a pid namespace by path alone" "0 $(ino /proc/$rchild/ns/pid)" "$RC $(kv pid "$OUT")"
+  kill "$rpid" 2>/dev/null
+else
+  config '"/bin/probe", "ns"' "" "" \
+    "{ \"type\": \"pid\", \"path\": \"/proc/$pchild/ns/pid\" }, { \"type\": \"mount\" }"
+  hrun --oci "$B"
+  is "unprivileged: a pid namespace without its user namespace: exit 1" 1 "$RC"
+  like "... one line naming the path" '^husk: linux\.namespaces\[0\]\.path: setns: Operation not permitted' "$ERR"
+fi
+config '"/bin/probe", "ns"' \
+  ', "uidMappings": [ { "containerID": 0, "hostID": 0, "size": 1 } ]' "" \
+  "{ \"type\": \"user\", \"path\": \"/proc/$upid/ns/user\" }, { \"type\": \"mount\" }"
+hrun --oci "$B"
+is "user namespace by path with linux.uidMappings: one line" \
+  "husk: linux.uidMappings: cannot be used when joining a user namespace by path (its id maps are already set)" "$ERR"
+config '"/bin/probe", "ns"' "" "" \
+  '{ "type": "user", "path": "/proc/self/ns/net" }, { "type": "mount" }'
+hrun --oci "$B"
+like "a path that is no user namespace: one line naming it" \
+  '^husk: linux\.namespaces\[0\]\.path: setns: Invalid argument' "$ERR"
+kill "$upid" "$ppid_" 2>/dev/null
+wait 2>/dev/null
+
 assert_nothing_left "after every container"
 done_testing

@@ -428,9 +428,22 @@ test_extras (void)
 
     text = subst (text, "{\"type\": \"pid\"}", "{\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}");
     load (text, &r);
-    ok (r.rc < 0 && strcmp (r.err.msg, "linux.namespaces[0].path: joining a namespace of type "
-                                       "\"pid\" is not supported yet") == 0,
-        "pid namespace path: error # %s", r.err.msg);
+    ok (r.rc == 0 && strstr (r.dump, "join pid path=\"/proc/1/ns/pid\"") != NULL
+          && strstr (r.dump, "as-pid-1") == NULL,
+        "pid namespace path: joined, the process not its pid 1 # %s", r.err.msg);
+    free (r.dump);
+    free (text);
+  }
+  {
+    char *text = config (NULL, NULL, NULL, NULL);
+    struct result r;
+
+    text = subst (text, "{\"type\": \"pid\"}",
+                  "{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}");
+    load (text, &r);
+    ok (r.rc == 0 && strstr (r.dump, "userns path=\"/proc/1/ns/user\"") != NULL
+          && strstr (r.dump, "unshare user") == NULL,
+        "user namespace path: joined, none created # %s", r.err.msg);
     free (r.dump);
     free (text);
   }
