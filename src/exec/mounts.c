@@ -23,6 +23,7 @@
  */
 #include "exec/rootfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -38,6 +39,13 @@
 #include "lib/cleanup.h"
 #include "lib/path.h"
 #include "lib/xalloc.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 8192
+#endif
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452 /* same number on every architecture (6.6+) */
@@ -270,7 +278,8 @@ mnt_attr_to_ms (unsigned attrs)
   return ((attrs & MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0)
          | ((attrs & MOUNT_ATTR_NOSUID) ? MS_NOSUID : 0)
          | ((attrs & MOUNT_ATTR_NODEV) ? MS_NODEV : 0)
-         | ((attrs & MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0);
+         | ((attrs & MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0)
+         | ((attrs & MOUNT_ATTR_NOSYMFOLLOW) ? MS_NOSYMFOLLOW : 0);
 }
 
 /* mount(2) remount flags replace all the per-mount flags, and a mount
@@ -292,6 +301,7 @@ mnt_current_ms (int fd)
   ms |= (sv.f_flag & ST_NOATIME) ? MS_NOATIME : 0;
   ms |= (sv.f_flag & ST_NODIRATIME) ? MS_NODIRATIME : 0;
   ms |= (sv.f_flag & ST_RELATIME) ? MS_RELATIME : 0;
+  ms |= (sv.f_flag & ST_NOSYMFOLLOW) ? MS_NOSYMFOLLOW : 0;
   return ms;
 }
 
@@ -814,7 +824,8 @@ mnt_bind_attrs (const struct husk_op *op)
   return MOUNT_ATTR_NOSUID
          | ((op->flags & HUSK_OPF_DEV) ? 0 : MOUNT_ATTR_NODEV)
          | ((op->flags & HUSK_OPF_RO) ? MOUNT_ATTR_RDONLY : 0)
-         | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+         | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0)
+         | ((op->flags & HUSK_OPF_NOSYMFOLLOW) ? MOUNT_ATTR_NOSYMFOLLOW : 0);
 }
 
 /* --file-label: the SELinux context given to the tmpfs mounts we create
@@ -1093,6 +1104,104 @@ mnt_op_mqueue (struct exec_rootfs *fs, const struct husk_op *op,
   return 0;
 }
 
+/* tmpcopyup: copy the tree `from` (a directory of the rootfs, now covered)
+ * into `to` (the new tmpfs): directories, regular files, symlinks and
+ * FIFOs, with their modes (and owners where we may set them).  Nothing is
+ * followed (each entry is opened with O_NOFOLLOW) and no other file system
+ * is entered; device nodes and sockets are skipped. */
+#define MNT_COPYUP_DEPTH 64
+
+static int mnt_copyup (int from, int to, const struct husk_op *op, int depth,
+                       struct husk_err *err);
+
+static int
+mnt_copyup_entry (int from, int to, const char *name, const struct stat *top,
+                  const struct husk_op *op, int depth, struct husk_err *err)
+{
+  struct mnt_why why = { 0 };
+  struct stat st;
+  mode_t mode;
+
+  if (fstatat (from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return husk_err_sys (err, "%s: tmpcopyup: %s", op->origin.where, name);
+  mode = st.st_mode & 07777;
+  if (S_ISDIR (st.st_mode) && st.st_dev == top->st_dev)
+    {
+      cleanup_fd int sub = openat (from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      cleanup_fd int dsub = -1;
+
+      if (sub < 0 || (mkdirat (to, name, 0700) < 0 && errno != EEXIST)
+          || (dsub = openat (to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return husk_err_sys (err, "%s: tmpcopyup: %s", op->origin.where, name);
+      if (mnt_copyup (sub, dsub, op, depth + 1, err) < 0)
+        return -1;
+    }
+  else if (S_ISREG (st.st_mode))
+    {
+      cleanup_fd int in = openat (from, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+      cleanup_fd int out = -1;
+
+      if (in < 0
+          || (out = openat (to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            0600)) < 0)
+        return husk_err_sys (err, "%s: tmpcopyup: %s", op->origin.where, name);
+      if (mnt_copy_fd (in, out, &why) < 0)
+        return mnt_fail (err, op, &why);
+    }
+  else if (S_ISLNK (st.st_mode))
+    {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat (from, name, target, sizeof target - 1);
+
+      if (n < 0)
+        return husk_err_sys (err, "%s: tmpcopyup: %s", op->origin.where, name);
+      target[n] = '\0';
+      if (symlinkat (target, to, name) < 0)
+        return husk_err_sys (err, "%s: tmpcopyup: %s", op->origin.where, name);
+    }
+  else if (S_ISFIFO (st.st_mode))
+    {
+      if (mknodat (to, name, S_IFIFO | 0600, 0) < 0)
+        return husk_err_sys (err, "%s: tmpcopyup: %s", op->origin.where, name);
+    }
+  else
+    return 0;
+  /* Owner first (it may clear set-id bits), then the exact mode; an owner
+   * our user namespace cannot map is left as ours. */
+  if (fchownat (to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM
+      && errno != EINVAL)
+    return husk_err_sys (err, "%s: tmpcopyup: chown %s", op->origin.where, name);
+  if (!S_ISLNK (st.st_mode) && fchmodat (to, name, mode, 0) < 0)
+    return husk_err_sys (err, "%s: tmpcopyup: chmod %s", op->origin.where, name);
+  return 0;
+}
+
+static int
+mnt_copyup (int from, int to, const struct husk_op *op, int depth, struct husk_err *err)
+{
+  cleanup_fd int dup = -1;
+  DIR *d;
+  struct dirent *e;
+  struct stat top;
+  int r = 0;
+
+  if (depth > MNT_COPYUP_DEPTH)
+    return husk_err_set (err, ELOOP, "%s: tmpcopyup: deeper than %d directories",
+                         op->origin.where, MNT_COPYUP_DEPTH);
+  if (fstat (from, &top) < 0 || (dup = fcntl (from, F_DUPFD_CLOEXEC, 0)) < 0
+      || (d = fdopendir (dup)) == NULL)
+    return husk_err_sys (err, "%s: tmpcopyup: read %s", op->origin.where, op->dest);
+  dup = -1; /* the DIR owns it */
+  errno = 0;
+  while (r == 0 && (e = readdir (d)) != NULL)
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      r = mnt_copyup_entry (from, to, e->d_name, &top, op, depth, err);
+  if (r == 0 && errno != 0)
+    r = husk_err_sys (err, "%s: tmpcopyup: read %s", op->origin.where, op->dest);
+  closedir (d);
+  return r;
+}
+
 static int
 mnt_op_tmpfs (struct exec_rootfs *fs, const struct husk_op *op,
               struct husk_err *err)
@@ -1104,6 +1213,7 @@ mnt_op_tmpfs (struct exec_rootfs *fs, const struct husk_op *op,
   size_t n = op->size == HUSK_SIZE_UNSET ? 1 : 2;
   cleanup_fd int dest = -1;
   cleanup_fd int mfd = -1;
+  cleanup_fd int under = -1;
 
   snprintf (mode, sizeof mode, "%o", (unsigned) mnt_perms (op, 0755));
   snprintf (size, sizeof size, "%llu", (unsigned long long) op->size);
@@ -1111,11 +1221,18 @@ mnt_op_tmpfs (struct exec_rootfs *fs, const struct husk_op *op,
   if (mnt_dest_dir (fs, op, &t, 0755, &why) < 0)
     return mnt_fail (err, op, &why);
   dest = t.fd;
+  /* tmpcopyup: what the tmpfs is about to cover, kept open to copy from. */
+  if ((op->flags & HUSK_OPF_COPYUP)
+      && (under = openat (dest, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return husk_err_sys (err, "%s: tmpcopyup: open %s", op->origin.where, op->dest);
   mfd = mnt_fs_at (fs, "tmpfs", opts, n, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
-                   | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0),
+                   | ((op->flags & HUSK_OPF_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0)
+                   | ((op->flags & HUSK_OPF_NOSYMFOLLOW) ? MOUNT_ATTR_NOSYMFOLLOW : 0),
                    &t, &why);
   if (mfd < 0 || mnt_attached (fs, &t, mfd) < 0)
     return mnt_fail (err, op, &why);
+  if (under >= 0 && mnt_copyup (under, mfd, op, 0, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -1471,6 +1588,50 @@ mnt_op_device (struct exec_rootfs *fs, const struct husk_op *op,
         return r;
     }
   return mnt_dev_from_host (fs, dir, name, op, err);
+}
+
+/* ---- ops: OCI propagation (issue 5) -------------------------------------- */
+
+/* The mount at dest (it must be one) gets the op's propagation, or with
+ * REC it and every mount below it.  Inside the container's mount namespace
+ * only: "shared" makes a new peer group there; everything husk mounts stays
+ * a slave of the host's (rootfs.c), so nothing ever propagates back. */
+static int
+mnt_op_propagate (struct exec_rootfs *fs, const struct husk_op *op,
+                  struct husk_err *err)
+{
+  static const unsigned long ms[] = {
+    [HUSK_PROP_PRIVATE] = MS_PRIVATE, [HUSK_PROP_SHARED] = MS_SHARED,
+    [HUSK_PROP_SLAVE] = MS_SLAVE,     [HUSK_PROP_UNBINDABLE] = MS_UNBINDABLE,
+  };
+  bool rec = (op->flags & HUSK_OPF_REC) != 0;
+  struct mount_attr attr = { 0 };
+  cleanup_fd int fd = path_open (fs->newroot_fd, op->dest, 0);
+  struct statx stx;
+  char path[64];
+  int r;
+
+  if (fd < 0)
+    return husk_err_sys (err, "%s: %s", op->origin.where, op->dest);
+  if ((unsigned) op->propagation >= sizeof ms / sizeof ms[0] || ms[op->propagation] == 0)
+    return husk_err_set (err, EINVAL, "%s: unknown propagation", op->origin.where);
+  if (statx (fd, "", AT_EMPTY_PATH, 0, &stx) == 0
+      && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+      && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    return husk_err_set (err, EINVAL, "%s: %s is not a mount point", op->origin.where, op->dest);
+  attr.propagation = ms[op->propagation];
+  if (fs->have_mount_api)
+    r = mount_setattr (fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+  else
+    {
+      mnt_fd_path (path, sizeof path, fd);
+      r = mount (NULL, path, NULL, ms[op->propagation] | (rec ? MS_REC : 0), NULL);
+    }
+  if (r < 0)
+    return husk_err_sys (err, "%s: set the propagation of %s", op->origin.where, op->dest);
+  if (mnt_same_file (fd, fs->newroot_fd))
+    fs->root_shared = op->propagation == HUSK_PROP_SHARED;
+  return 0;
 }
 
 /* ---- ops: files, directories, symlinks ---------------------------------- */
@@ -1880,6 +2041,8 @@ exec_mounts_run_op (struct exec_rootfs *fs, const struct husk_op *op,
       return mnt_op_ro_self (fs, op, err);
     case HUSK_OP_DEVICE:
       return mnt_op_device (fs, op, err);
+    case HUSK_OP_PROPAGATE:
+      return mnt_op_propagate (fs, op, err);
     default:
       break;
     }

@@ -110,6 +110,8 @@ rootfs_finish (struct exec_rootfs *fs, struct husk_err *err)
   rootfs_close (fs);
   if (chdir ("/newroot") < 0)
     return husk_err_sys (err, "chdir /newroot");
+  if (fs->root_shared && mount (NULL, ".", NULL, MS_PRIVATE, NULL) < 0)
+    return husk_err_sys (err, "make the new root private for pivot_root");
   /* pivot_root(".", "."): the scratch root ends up stacked on top of the
    * new root, and the detach below drops it (technique from pivot_root(2)).
    * The detach is recursive: the host's tree at /oldroot goes with it, in
@@ -119,6 +121,8 @@ rootfs_finish (struct exec_rootfs *fs, struct husk_err *err)
     return husk_err_sys (err, "pivot_root into the new root");
   if (umount2 (".", MNT_DETACH) < 0)
     return husk_err_sys (err, "detach the scratch root and the host root");
+  if (fs->root_shared && mount (NULL, "/", NULL, MS_SHARED, NULL) < 0)
+    return husk_err_sys (err, "linux.rootfsPropagation: share the new root");
   if (chdir ("/") < 0)
     return husk_err_sys (err, "chdir /");
   return 0;

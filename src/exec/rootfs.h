@@ -27,6 +27,9 @@ struct exec_rootfs
   bool have_mount_api;  /* open_tree/move_mount/fsopen/fsmount/mount_setattr usable */
   const char *host_tty; /* ttyname of the caller's stdout if a tty (for /dev/console), or NULL */
   unsigned scratch_seq; /* counter for unique scratch names */
+  bool root_shared;     /* a PROPAGATE op made the new root's mount shared: pivot_root
+                           refuses that, so rootfs_finish pivots it private and shares
+                           it again afterwards (a new peer group of its own) */
 };
 
 /* mounts.c: run one op of plan->ops (any kind), resolving its destination

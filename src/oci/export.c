@@ -308,6 +308,7 @@ exp_op (struct exp *x, size_t i, struct husk_err *err)
     case HUSK_OP_MASK: /* OCI orders these after every mount: not the flags' order */
     case HUSK_OP_RO_SELF:
     case HUSK_OP_DEVICE:
+    case HUSK_OP_PROPAGATE:
     default:
       return exp_no (op->origin.where, err);
     }

@@ -465,6 +465,39 @@ oci_load_idmap (struct oci_ctx *ctx, json_t *lx, const char *key, struct husk_er
   return 0;
 }
 
+/* linux.rootfsPropagation: a PROPAGATE op on "/" right after the root's
+ * bind (oci_load_root adds it), so the mounts made below it inherit it.
+ * The whole tree starts as a slave of the host's (the executor's rule), so
+ * "shared" makes a peer group inside the container only. */
+static int
+oci_root_propagation (struct oci_ctx *ctx, const char *prop, struct husk_err *err)
+{
+  static const struct
+  {
+    const char *name;
+    enum husk_propagation prop;
+  } v[] = {
+    { "private", HUSK_PROP_PRIVATE }, { "shared", HUSK_PROP_SHARED },
+    { "slave", HUSK_PROP_SLAVE },     { "unbindable", HUSK_PROP_UNBINDABLE },
+  };
+  bool rec = prop[0] == 'r';
+
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    if (strcmp (prop + rec, v[i].name) == 0)
+      {
+        ctx->root_prop = v[i].prop;
+        ctx->root_prop_rec = rec;
+        return 0;
+      }
+  {
+    cleanup_free char *q = oci_quote (prop);
+    return husk_err_set (err, 0,
+                         "linux.rootfsPropagation: unknown propagation %s ([r]private, "
+                         "[r]shared, [r]slave or [r]unbindable)",
+                         q);
+  }
+}
+
 static int
 oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
 {
@@ -487,15 +520,8 @@ oci_load_linux (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
   if (oci_get_string (lx, "linux", "rootfsPropagation", &prop, err) < 0
       || oci_get_string (lx, "linux", "mountLabel", &label, err) < 0)
     return -1;
-  /* husk's mount namespace is a slave of the host's, rootfs included. */
-  if (prop != NULL && strcmp (prop, "slave") != 0 && strcmp (prop, "rslave") != 0)
-    {
-      cleanup_free char *q = oci_quote (prop);
-      return husk_err_set (err, 0,
-                           "linux.rootfsPropagation: %s not supported yet "
-                           "(husk's mounts are slaves of the host's)",
-                           q);
-    }
+  if (prop != NULL && oci_root_propagation (ctx, prop, err) < 0)
+    return -1;
   if (label != NULL && label[0] != '\0')
     {
       ctx->plan->file_label = xstrdup (label);
@@ -565,6 +591,15 @@ oci_load_root (struct oci_ctx *ctx, json_t *root, struct husk_err *err)
   op->dest = xstrdup ("/");
   op->flags = 0;
   origin_free (&o);
+  if (ctx->root_prop != HUSK_PROP_NONE)
+    {
+      o = oci_origin ("linux.rootfsPropagation");
+      op = plan_add_op (ctx->plan, HUSK_OP_PROPAGATE, &o);
+      op->dest = xstrdup ("/");
+      op->propagation = ctx->root_prop;
+      op->flags = ctx->root_prop_rec ? HUSK_OPF_REC : 0;
+      origin_free (&o);
+    }
   return 0;
 fail:
   origin_free (&o);

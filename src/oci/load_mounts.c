@@ -21,6 +21,8 @@
 #include "lib/parse.h"
 #include "lib/xalloc.h"
 
+#define OCI_ID_MAX 4294967294LL /* (uid_t) -1 is never an id */
+
 enum oci_mkind
 {
   OCI_M_BIND,
@@ -42,6 +44,11 @@ struct oci_mount
   bool ro, rbind;
   int perms;
   uint64_t size;
+  enum husk_propagation prop; /* the last propagation option, or NONE */
+  bool prop_rec;              /* ... an r* one */
+  char *idmap_opt;            /* "mounts[i].options[j]" of idmap/ridmap, or NULL */
+  bool ridmap;
+  json_t *uid_maps, *gid_maps; /* the mount's uidMappings/gidMappings, or NULL */
 };
 
 static struct husk_op *
@@ -135,6 +142,55 @@ oci_in (const char *s, const char *const *list)
   return false;
 }
 
+/* Propagation, nosymfollow, tmpcopyup, idmap/ridmap: 0 taken, -1 error, 1
+ * not one of them. */
+static int
+oci_mount_special (struct oci_mount *m, const char *opt, const char *path, struct husk_err *err)
+{
+  static const struct
+  {
+    const char *name;
+    enum husk_propagation prop;
+  } props[] = {
+    { "private", HUSK_PROP_PRIVATE }, { "shared", HUSK_PROP_SHARED },
+    { "slave", HUSK_PROP_SLAVE },     { "unbindable", HUSK_PROP_UNBINDABLE },
+  };
+  bool rec = opt[0] == 'r';
+
+  for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
+    if (strcmp (opt + rec, props[i].name) == 0)
+      {
+        m->prop = props[i].prop;
+        m->prop_rec = rec;
+        return 0;
+      }
+  if (strcmp (opt, "nosymfollow") == 0)
+    {
+      if (m->kind != OCI_M_BIND && m->kind != OCI_M_TMPFS && m->kind != OCI_M_SYSFS)
+        return husk_err_set (err, 0, "%s: \"nosymfollow\" is supported on bind, tmpfs and "
+                             "sysfs mounts only", path);
+      m->flags |= HUSK_OPF_NOSYMFOLLOW;
+      return 0;
+    }
+  if (strcmp (opt, "tmpcopyup") == 0)
+    {
+      if (m->kind != OCI_M_TMPFS)
+        return husk_err_set (err, 0, "%s: \"tmpcopyup\" applies to a tmpfs only", path);
+      m->flags |= HUSK_OPF_COPYUP;
+      return 0;
+    }
+  if (strcmp (opt, "idmap") == 0 || strcmp (opt, "ridmap") == 0)
+    {
+      if (m->kind != OCI_M_BIND)
+        return husk_err_set (err, 0, "%s: \"%s\" is supported on bind mounts only", path, opt);
+      free (m->idmap_opt);
+      m->idmap_opt = xstrdup (path);
+      m->ridmap = rec;
+      return 0;
+    }
+  return 1;
+}
+
 /* Flags every mount type takes. */
 static int
 oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const char *path,
@@ -143,15 +199,17 @@ oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const
   static const char *const atime[]
     = { "strictatime", "nostrictatime", "noatime",  "atime",      "nodiratime",
         "diratime",    "norelatime",    "lazytime", "nolazytime", NULL };
-  static const char *const private[] = { "private", "rprivate", NULL };
   static const char *const unsupported[] = {
-    "shared", "rshared", "unbindable", "runbindable", "suid",     "nosymfollow", "symfollow",
-    "idmap",  "ridmap",  "tmpcopyup",  "sync",        "async",    "dirsync",     "mand",
-    "nomand", "silent",  "loud",       "remount",     "rrw",      "rnosuid",     "rsuid",
-    "rnodev", "rdev",    "rnoexec",    "rexec",       "rnoatime", "ratime",      NULL,
+    "suid",    "sync",  "async", "dirsync", "mand",  "nomand",  "silent",   "loud",   "remount",
+    "rrw",     "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",    "rnoatime", "ratime",
+    NULL,
   };
   cleanup_free char *q = oci_quote (opt);
   bool bind = m->kind == OCI_M_BIND;
+  int r = oci_mount_special (m, opt, path, err);
+
+  if (r != 1)
+    return r;
 
   if (strcmp (opt, "ro") == 0 || (bind && strcmp (opt, "rro") == 0))
     m->ro = true;
@@ -168,19 +226,14 @@ oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const
                          path, q);
   else if (bind && (strcmp (opt, "bind") == 0 || strcmp (opt, "rbind") == 0))
     m->rbind |= opt[0] == 'r';
-  else if (oci_in (opt, private))
-    oci_warn (ctx,
-              "%s: %s not honoured: husk's mounts are slaves of the host's "
-              "(mounts there appear here, never the reverse)",
-              path, q);
   else if (oci_in (opt, atime))
     oci_warn (ctx, "%s: %s not honoured: husk keeps the default atime behaviour", path, q);
   else if (oci_in (opt, unsupported))
     return husk_err_set (err, 0, "%s: mount option %s not supported yet", path, q);
   else if (strchr (opt, '=') != NULL)
     return oci_mount_keyval (m, opt, path, err);
-  else if (!(oci_in (opt, (const char *const[]){ "rw", "nosuid", "exec", "dev", "relatime", "slave",
-                                                 "rslave", NULL })
+  else if (!(oci_in (opt, (const char *const[]){ "rw", "nosuid", "exec", "dev", "relatime",
+                                                 "symfollow", NULL })
              || (m->kind == OCI_M_DEVPTS && strcmp (opt, "newinstance") == 0)))
     return husk_err_set (err, 0, "%s: unknown mount option %s", path, q);
   return 0;
@@ -246,13 +299,102 @@ oci_mount_kind (json_t *mnt, struct oci_mount *m, struct husk_err *err)
   }
 }
 
+/* A mount's uidMappings or gidMappings (arr, at `base`) as id map ranges. */
+static int
+oci_mount_maps (struct oci_ctx *ctx, json_t *arr, const char *base, struct husk_idmap **v,
+                size_t *n, struct husk_err *err)
+{
+  static const char *const known[] = { "containerID", "hostID", "size", NULL };
+
+  if (oci_expect (arr, JSON_ARRAY, base, err) < 0)
+    return -1;
+  *v = xcalloc (json_array_size (arr) + 1, sizeof **v);
+  for (size_t i = 0; i < json_array_size (arr); i++)
+    {
+      cleanup_free char *p = oci_path_index (base, i);
+      json_t *e = json_array_get (arr, i);
+      int64_t in = 0, out = 0, cnt = 0;
+      bool h1, h2, h3;
+
+      if (oci_expect (e, JSON_OBJECT, p, err) < 0)
+        return -1;
+      oci_warn_unknown (ctx, e, p, known);
+      if (oci_get_int (e, p, "containerID", 0, OCI_ID_MAX, &in, &h1, err) < 0
+          || oci_get_int (e, p, "hostID", 0, OCI_ID_MAX, &out, &h2, err) < 0
+          || oci_get_int (e, p, "size", 1, UINT32_MAX, &cnt, &h3, err) < 0)
+        return -1;
+      if (!h1 || !h2 || !h3)
+        return husk_err_set (err, 0, "%s.%s: required", p,
+                             !h1 ? "containerID" : !h2 ? "hostID" : "size");
+      (*v)[(*n)++] = (struct husk_idmap){ (uint32_t) in, (uint32_t) out, (uint32_t) cnt,
+                                          { xstrdup (p), -1 } };
+    }
+  return 0;
+}
+
+/* The container's maps (linux.uidMappings or gidMappings), copied. */
 static void
+oci_copy_maps (const struct husk_idmap *from, size_t n, struct husk_idmap **v, size_t *nv)
+{
+  *v = xcalloc (n + 1, sizeof **v);
+  for (*nv = 0; *nv < n; (*nv)++)
+    (*v)[*nv] = (struct husk_idmap){ from[*nv].inside, from[*nv].outside, from[*nv].count,
+                                     origin_copy (&from[*nv].origin) };
+}
+
+/* idmap/ridmap and the mount's own maps (or else the container's: the
+ * runtime-spec allows that; without any an error, as it requires). */
+static int
+oci_emit_idmap (struct oci_ctx *ctx, const struct oci_mount *m, struct husk_op *op,
+                struct husk_err *err)
+{
+  const struct husk_plan *plan = ctx->plan;
+  cleanup_free char *ub = oci_path_key (m->base, "uidMappings");
+  cleanup_free char *gb = oci_path_key (m->base, "gidMappings");
+
+  if (m->idmap_opt == NULL && m->uid_maps == NULL && m->gid_maps == NULL)
+    return 0;
+  op->flags |= HUSK_OPF_IDMAP | (m->ridmap ? HUSK_OPF_IDMAP_REC : 0);
+  if ((m->uid_maps == NULL) != (m->gid_maps == NULL))
+    return husk_err_set (err, 0, "%s: required with %s", m->uid_maps ? gb : ub,
+                         m->uid_maps ? ub : gb);
+  if (m->uid_maps != NULL)
+    return oci_mount_maps (ctx, m->uid_maps, ub, &op->idmap_uids, &op->n_idmap_uids, err) < 0
+               || oci_mount_maps (ctx, m->gid_maps, gb, &op->idmap_gids, &op->n_idmap_gids,
+                                  err) < 0
+             ? -1
+             : 0;
+  if (plan->n_uid_maps == 0 || plan->n_gid_maps == 0)
+    return husk_err_set (err, 0,
+                         "%s: needs %s and gidMappings, or the container's "
+                         "linux.uidMappings and linux.gidMappings",
+                         m->idmap_opt, ub);
+  oci_copy_maps (plan->uid_maps, plan->n_uid_maps, &op->idmap_uids, &op->n_idmap_uids);
+  oci_copy_maps (plan->gid_maps, plan->n_gid_maps, &op->idmap_gids, &op->n_idmap_gids);
+  return 0;
+}
+
+static struct husk_op *
 oci_emit_bind (struct oci_ctx *ctx, const struct oci_mount *m, const char *src)
 {
   struct husk_op *op = oci_add_op (ctx, HUSK_OP_BIND, m->dest, m->base);
 
   op->src = src[0] == '/' ? xstrdup (src) : xasprintf ("%s/%s", ctx->bundle, src);
   op->flags = m->flags | (m->ro ? HUSK_OPF_RO : 0) | (m->rbind ? 0 : HUSK_OPF_NOREC);
+  return op;
+}
+
+/* The mount's propagation option, as an op right after it. */
+static void
+oci_emit_propagation (struct oci_ctx *ctx, const struct oci_mount *m)
+{
+  struct husk_op *op;
+
+  if (m->prop == HUSK_PROP_NONE)
+    return;
+  op = oci_add_op (ctx, HUSK_OP_PROPAGATE, m->dest, m->base);
+  op->propagation = m->prop;
+  op->flags = m->prop_rec ? HUSK_OPF_REC : 0;
 }
 
 /* The op for one parsed mount. */
@@ -275,7 +417,9 @@ oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, str
     case OCI_M_BIND:
       if (src == NULL || src[0] == '\0')
         return husk_err_set (err, 0, "%s.source: required for a bind mount", m->base);
-      oci_emit_bind (ctx, m, src);
+      if (oci_emit_idmap (ctx, m, oci_emit_bind (ctx, m, src), err) < 0)
+        return -1;
+      oci_emit_propagation (ctx, m);
       return 0;
     case OCI_M_SYSFS:
       {
@@ -287,6 +431,7 @@ oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, str
         ro.rbind = true;
         ro.flags &= ~HUSK_OPF_DEV;
         oci_emit_bind (ctx, &ro, "/sys");
+        oci_emit_propagation (ctx, m);
         return 0;
       }
     case OCI_M_CGROUP:
@@ -309,10 +454,22 @@ oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, str
   if (m->kind == OCI_M_TMPFS || m->kind == OCI_M_PROC)
     op->flags = m->flags & HUSK_OPF_NOEXEC;
   if (m->kind == OCI_M_TMPFS)
+    op->flags = m->flags & (HUSK_OPF_NOEXEC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_COPYUP),
     op->perms = m->perms, op->size = m->size;
   if (m->ro)
     oci_add_op (ctx, HUSK_OP_REMOUNT_RO, m->dest, m->base);
+  oci_emit_propagation (ctx, m);
   return 0;
+}
+
+/* Per-mount id maps make an idmapped bind; nothing else takes them. */
+static int
+oci_mount_maps_only_bind (const struct oci_mount *m, struct husk_err *err)
+{
+  if (m->kind == OCI_M_BIND || (m->uid_maps == NULL && m->gid_maps == NULL))
+    return 0;
+  return husk_err_set (err, 0, "%s.%s: supported on bind mounts only (an idmapped mount)",
+                       m->base, m->uid_maps ? "uidMappings" : "gidMappings");
 }
 
 static int
@@ -323,18 +480,23 @@ oci_load_mount (struct oci_ctx *ctx, json_t *mnt, const char *base, bool *dev_mo
     = { "destination", "type", "source", "options", "uidMappings", "gidMappings", NULL };
   struct oci_mount m
     = { .base = base, .flags = 0, .perms = HUSK_PERMS_UNSET, .size = HUSK_SIZE_UNSET };
+  int r;
 
   if (oci_expect (mnt, JSON_OBJECT, base, err) < 0)
     return -1;
   oci_warn_unknown (ctx, mnt, base, known);
   if (oci_get_string (mnt, base, "destination", &m.dest, err) < 0
-      || oci_unsupported (mnt, base, "uidMappings", err) < 0
-      || oci_unsupported (mnt, base, "gidMappings", err) < 0)
+      || oci_get (mnt, base, "uidMappings", JSON_ARRAY, &m.uid_maps, err) < 0
+      || oci_get (mnt, base, "gidMappings", JSON_ARRAY, &m.gid_maps, err) < 0)
     return -1;
   if (m.dest == NULL || m.dest[0] == '\0')
     return husk_err_set (err, 0, "%s.destination: required", base);
-  if (oci_mount_kind (mnt, &m, err) < 0 || oci_mount_options (ctx, mnt, &m, err) < 0
-      || oci_emit_mount (ctx, mnt, &m, err) < 0)
+  r = oci_mount_kind (mnt, &m, err) < 0 || oci_mount_options (ctx, mnt, &m, err) < 0
+          || oci_mount_maps_only_bind (&m, err) < 0 || oci_emit_mount (ctx, mnt, &m, err) < 0
+        ? -1
+        : 0;
+  free (m.idmap_opt);
+  if (r < 0)
     return -1;
   if (oci_same_path (m.dest, "/dev"))
     {

@@ -25,6 +25,8 @@ struct oci_ctx
   bool userns;        /* linux.namespaces has "user" */
   bool userns_joined; /* ... with a path: joined, its id maps are given */
   bool root_readonly; /* root.readonly */
+  enum husk_propagation root_prop; /* linux.rootfsPropagation, or NONE */
+  bool root_prop_rec;
   bool has_dev_tmpfs; /* mounts[] put a fresh tmpfs on /dev */
   bool has_devpts;    /* mounts[] put a devpts on /dev/pts */
   unsigned ns_seen;   /* HUSK_NS_* in linux.namespaces, new or joined by path */

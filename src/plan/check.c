@@ -42,10 +42,13 @@ check_allowed_flags (enum husk_op_kind kind)
     {
     case HUSK_OP_BIND:
       return HUSK_OPF_RO | HUSK_OPF_DEV | HUSK_OPF_TRY | HUSK_OPF_NOEXEC
-             | HUSK_OPF_NOREC;
+             | HUSK_OPF_NOREC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_IDMAP | HUSK_OPF_IDMAP_REC;
     case HUSK_OP_TMPFS:
+      return HUSK_OPF_NOEXEC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_COPYUP;
     case HUSK_OP_PROC:
       return HUSK_OPF_NOEXEC;
+    case HUSK_OP_PROPAGATE:
+      return HUSK_OPF_REC;
     case HUSK_OP_BIND_FD:
     case HUSK_OP_BIND_DATA:
       return HUSK_OPF_RO;
@@ -80,6 +83,24 @@ check_takes_fd (enum husk_op_kind kind)
          || kind == HUSK_OP_BIND_DATA;
 }
 
+/* An idmapped bind has both maps, each within the kernel's limit; no other
+ * op has any. */
+static int
+check_op_idmap (const struct husk_op *op, const char *w, struct husk_err *err)
+{
+  bool idmap = (op->flags & HUSK_OPF_IDMAP) != 0;
+
+  if ((op->flags & HUSK_OPF_IDMAP_REC) && !idmap)
+    return husk_err_set (err, 0, "%s: a recursive idmap without an idmap", w);
+  if (!idmap && (op->n_idmap_uids > 0 || op->n_idmap_gids > 0))
+    return husk_err_set (err, 0, "%s: id maps without an idmap", w);
+  if (idmap && (op->n_idmap_uids == 0 || op->n_idmap_gids == 0))
+    return husk_err_set (err, 0, "%s: an idmapped mount needs uid and gid maps", w);
+  if (op->n_idmap_uids > HUSK_IDMAP_MAX || op->n_idmap_gids > HUSK_IDMAP_MAX)
+    return husk_err_set (err, 0, "%s: more than %d id map ranges", w, HUSK_IDMAP_MAX);
+  return 0;
+}
+
 /* Fields that only some kinds may carry. */
 static int
 check_op_fields (const struct husk_op *op, struct husk_err *err)
@@ -98,7 +119,9 @@ check_op_fields (const struct husk_op *op, struct husk_err *err)
     return husk_err_set (err, 0, "%s: a size only applies to a tmpfs", w);
   if (check_takes_fd (op->kind) ? op->fd < 0 : op->fd != -1)
     return husk_err_set (err, 0, "%s: invalid file descriptor", w);
-  return 0;
+  if (op->kind != HUSK_OP_PROPAGATE && op->propagation != HUSK_PROP_NONE)
+    return husk_err_set (err, 0, "%s: a propagation only applies to a propagate operation", w);
+  return check_op_idmap (op, w, err);
 }
 
 static int
@@ -138,6 +161,11 @@ check_op (const struct husk_op *op, struct husk_err *err)
       return check_empty (op->src, op, "symlink target", err);
     case HUSK_OP_OVERLAY:
       return check_overlay (op, err);
+    case HUSK_OP_PROPAGATE:
+      if (op->propagation == HUSK_PROP_NONE || op->propagation > HUSK_PROP_UNBINDABLE)
+        return husk_err_set (err, 0, "%s: invalid propagation",
+                             check_where (&op->origin, "propagate"));
+      return 0;
     case HUSK_OP_DEVICE:
       if (op->dev.type == '\0' || strchr ("cbup", op->dev.type) == NULL)
         return husk_err_set (err, 0, "%s: invalid device type",

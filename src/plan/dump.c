@@ -221,7 +221,17 @@ dump_flags (FILE *out, unsigned flags)
   if (flags & HUSK_OPF_NOEXEC)
     fprintf (out, "%snoexec", sep), sep = ",";
   if (flags & HUSK_OPF_NOREC)
-    fprintf (out, "%snorec", sep);
+    fprintf (out, "%snorec", sep), sep = ",";
+  if (flags & HUSK_OPF_NOSYMFOLLOW)
+    fprintf (out, "%snosymfollow", sep), sep = ",";
+  if (flags & HUSK_OPF_COPYUP)
+    fprintf (out, "%scopyup", sep), sep = ",";
+  if (flags & HUSK_OPF_REC)
+    fprintf (out, "%srec", sep), sep = ",";
+  if (flags & HUSK_OPF_IDMAP)
+    fprintf (out, "%sidmap", sep), sep = ",";
+  if (flags & HUSK_OPF_IDMAP_REC)
+    fprintf (out, "%sidmap-rec", sep);
 }
 
 static void
@@ -268,6 +278,19 @@ dump_op (FILE *out, const struct husk_op *op)
     fprintf (out, " size=%" PRIu64, op->size);
   if (op->kind == HUSK_OP_DEVICE)
     dump_devnode (out, &op->dev);
+  if (op->propagation != HUSK_PROP_NONE)
+    {
+      static const char *const names[] = { "none", "private", "shared", "slave", "unbindable" };
+
+      fprintf (out, " propagation=%s",
+               (unsigned) op->propagation < 5 ? names[op->propagation] : "?");
+    }
+  for (size_t i = 0; i < op->n_idmap_uids; i++)
+    fprintf (out, " uidmap=%" PRIu32 ":%" PRIu32 ":%" PRIu32, op->idmap_uids[i].inside,
+             op->idmap_uids[i].outside, op->idmap_uids[i].count);
+  for (size_t i = 0; i < op->n_idmap_gids; i++)
+    fprintf (out, " gidmap=%" PRIu32 ":%" PRIu32 ":%" PRIu32, op->idmap_gids[i].inside,
+             op->idmap_gids[i].outside, op->idmap_gids[i].count);
   dump_origin_end (out, &op->origin);
 }
 

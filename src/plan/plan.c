@@ -378,6 +378,12 @@ plan_op_free (struct husk_op *op)
     free (op->overlay_srcs[i]);
   free (op->overlay_srcs);
   free (op->overlay_work);
+  for (i = 0; i < op->n_idmap_uids; i++)
+    origin_free (&op->idmap_uids[i].origin);
+  free (op->idmap_uids);
+  for (i = 0; i < op->n_idmap_gids; i++)
+    origin_free (&op->idmap_gids[i].origin);
+  free (op->idmap_gids);
   origin_free (&op->origin);
 }
 
@@ -569,6 +575,7 @@ plan_op_kind_name (enum husk_op_kind kind)
     case HUSK_OP_MASK: return "mask";
     case HUSK_OP_RO_SELF: return "ro-self";
     case HUSK_OP_DEVICE: return "device";
+    case HUSK_OP_PROPAGATE: return "propagate";
     default: return "unknown";
     }
 }

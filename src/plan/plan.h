@@ -44,8 +44,9 @@ enum husk_op_kind
   HUSK_OP_MASK,          /* hide dest: /dev/null over a file, empty ro tmpfs over a dir; skip if missing */
   HUSK_OP_RO_SELF,       /* bind dest onto itself read-only, recursively; skip if missing */
   HUSK_OP_DEVICE,        /* device node dest (op.dev); perms: its mode; see mounts.c */
+  HUSK_OP_PROPAGATE,     /* set the propagation of the mount at dest (flag REC: and below) */
 };
-#define HUSK_OP_KIND_COUNT (HUSK_OP_DEVICE + 1)
+#define HUSK_OP_KIND_COUNT (HUSK_OP_PROPAGATE + 1)
 
 /* Flags on ops. */
 #define HUSK_OPF_RO   (1u << 0) /* read-only (ro-bind, ro-bind-fd, ro-bind-data) */
@@ -54,6 +55,20 @@ enum husk_op_kind
 /* OCI (issue 5). */
 #define HUSK_OPF_NOEXEC (1u << 3) /* noexec (bind, tmpfs, proc) */
 #define HUSK_OPF_NOREC  (1u << 4) /* bind only the top mount, not submounts (bind) */
+#define HUSK_OPF_NOSYMFOLLOW (1u << 5) /* symlinks are not followed (bind, tmpfs) */
+#define HUSK_OPF_COPYUP (1u << 6) /* copy what the tmpfs covers into it (tmpfs) */
+#define HUSK_OPF_REC    (1u << 7) /* recursive: the mount and all below it (propagate) */
+#define HUSK_OPF_IDMAP  (1u << 8) /* idmapped with idmap_uids/idmap_gids (bind) */
+#define HUSK_OPF_IDMAP_REC (1u << 9) /* ... every mount of the bind, not only the top */
+
+enum husk_propagation
+{
+  HUSK_PROP_NONE,            /* not a PROPAGATE op */
+  HUSK_PROP_PRIVATE,
+  HUSK_PROP_SHARED,
+  HUSK_PROP_SLAVE,
+  HUSK_PROP_UNBINDABLE,
+};
 
 enum husk_overlay_mode
 {
@@ -90,6 +105,11 @@ struct husk_op
   size_t n_overlay_srcs;
   char *overlay_work;       /* work dir for HUSK_OVERLAY_RW */
   struct husk_devnode dev;  /* DEVICE only */
+  enum husk_propagation propagation;  /* PROPAGATE only */
+  /* BIND with flag IDMAP: the mount's id maps (a user namespace with these
+   * maps is attached to it); inside = id seen, outside = id on disk. */
+  struct husk_idmap *idmap_uids, *idmap_gids;
+  size_t n_idmap_uids, n_idmap_gids;
   struct husk_origin origin;
 };
 

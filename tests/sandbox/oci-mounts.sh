@@ -200,5 +200,83 @@ like "a path that is no user namespace: one line naming it" \
 kill "$upid" "$ppid_" 2>/dev/null
 wait 2>/dev/null
 
+# 3. Mount options: nosymfollow, tmpcopyup, propagation.
+mkdir -p "$B/data/dir/sub" "$B/rootfs/opt/seed/deep"
+echo hello > "$B/data/dir/file"
+ln -sf file "$B/data/dir/link"
+echo seeded > "$B/rootfs/opt/seed/deep/f"
+chmod 0640 "$B/rootfs/opt/seed/deep/f"
+ln -sf deep/f "$B/rootfs/opt/seed/l"
+BIND=', { "destination": "/mnt", "type": "bind", "source": "data/dir", "options": [ "rbind", "nosymfollow" ] }'
+config '"/bin/probe", "read", "/mnt/link"' "" "$BIND"
+hrun --oci "$B"
+is "nosymfollow: a symlink on the mount is not followed" "0 ELOOP" "$RC $OUT"
+config '"/bin/probe", "read", "/mnt/file"' "" "$BIND"
+hrun --oci "$B"
+is "... a file on it reads" "0 hello" "$RC $OUT"
+config '"/bin/probe", "read", "/mnt/link"' "" "${BIND/\"nosymfollow\"/\"symfollow\"}"
+hrun --oci "$B"
+is "without it (symfollow) the symlink is followed (control)" "0 hello" "$RC $OUT"
+TC=', { "destination": "/opt/seed", "type": "tmpfs", "source": "tmpfs", "options": [ "tmpcopyup", "mode=755" ] }'
+config '"/bin/probe", "read", "/opt/seed/l"' "" "$TC"
+hrun --oci "$B"
+is "tmpcopyup: the covered content is copied (through the copied symlink)" "0 seeded" "$RC $OUT"
+config '"/bin/probe", "stat", "/opt/seed/deep/f"' "" "$TC"
+hrun --oci "$B"
+is "... with its mode" "0 file 0640" "$RC $(kv type "$OUT") $(kv mode "$OUT")"
+config '"/bin/probe", "write", "/opt/seed/deep/f"' "" "$TC"
+hrun --oci "$B"
+is "... and writable on the tmpfs (the rootfs is read-only)" "0 ok" "$RC $OUT"
+is "... the rootfs's file is unchanged" "seeded" "$(cat "$B/rootfs/opt/seed/deep/f")"
+config '"/bin/probe", "read", "/opt/seed/l"' "" "${TC/\"tmpcopyup\", /}"
+hrun --oci "$B"
+is "without tmpcopyup the tmpfs is empty (control)" "0 ENOENT" "$RC $OUT"
+# mountinfo's optional fields for the mount on $1 in probe output $2.
+optf () { printf '%s\n' "$2" | awk -v m="$1" '$5 == m { s = ""; for (i = 7; $i != "-"; i++) s = s " " $i; sub(/^ /, "", s); print s }' | tail -n1; }
+# Under a shared root (linux.rootfsPropagation, section 4) a new mount is
+# shared too; each option then shows against that.
+for p in none private slave unbindable; do
+  config '"/bin/probe", "read", "/proc/self/mountinfo"' ', "rootfsPropagation": "rshared"' \
+    ', { "destination": "/mnt", "type": "bind", "source": "data/dir", "options": [ "rbind", "'$p'" ] }, { "destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": [ "r'$p'" ] }'
+  sed -i 's/, "none" \]/ ]/; s/"rnone"//' "$B/config.json"
+  hrun --oci "$B"
+  case $p in
+    none) re='^shared:[0-9]+$' ;;
+    private) re='^-$' ;;
+    # A slave of its own lone peer group is private; of a host's shared
+    # mount (when / is shared on the host) a slave of that.
+    slave) re='^(-|master:[0-9]+)$' ;;
+    unbindable) re='^unbindable$' ;;
+  esac
+  like "propagation $p on a bind under a shared root: mountinfo says so" "$re" \
+    "$(optf /mnt "$OUT" | sed 's/^$/-/')"
+  like "propagation r$p on a tmpfs: mountinfo says so" "$re" "$(optf /run "$OUT" | sed 's/^$/-/')"
+done
+config '"/bin/probe", "read", "/proc/self/mountinfo"' "" \
+  ', { "destination": "/mnt", "type": "bind", "source": "data/dir", "options": [ "rbind", "shared" ] }'
+hrun --oci "$B"
+like "propagation shared on a bind (root not shared): a peer group of its own" '^shared:[0-9]+' \
+  "$(optf /mnt "$OUT")"
+
+# 4. linux.rootfsPropagation.
+for p in shared rshared private slave unbindable; do
+  config '"/bin/probe", "read", "/proc/self/mountinfo"' ", \"rootfsPropagation\": \"$p\""
+  hrun --oci "$B"
+  case $p in
+    shared|rshared) re='^shared:[0-9]+$' ;;
+    private|slave) re='^-$' ;;
+    unbindable) re='^unbindable$' ;;
+  esac
+  is "rootfsPropagation $p: exit 0" 0 "$RC"
+  like "rootfsPropagation $p: / in mountinfo" "$re" "$(optf / "$OUT" | sed 's/^$/-/')"
+done
+config '"/bin/probe", "read", "/proc/self/mountinfo"' ', "rootfsPropagation": "rshared"'
+hrun --oci "$B"
+like "rootfsPropagation rshared: a mount below is shared too" '^shared:[0-9]+' "$(optf /tmp "$OUT")"
+config '"/bin/probe", "ids"' ', "rootfsPropagation": "bogus"'
+hrun --oci "$B"
+is "rootfsPropagation: an unknown value, one line" \
+  'husk: linux.rootfsPropagation: unknown propagation "bogus" ([r]private, [r]shared, [r]slave or [r]unbindable)' "$ERR"
+
 assert_nothing_left "after every container"
 done_testing
