@@ -248,6 +248,12 @@ int timens_child_setup (const struct husk_plan *plan, struct husk_err *err);
 /* nsjoin.c: parent, phase 0, after --userns: join the plan's namespaces;
  * *joined_user is set when --join-pid joined a user namespace. */
 int nsjoin_parent (const struct husk_plan *plan, bool *joined_user, struct husk_err *err);
+/* idmap.c (issue 5): parent, phase 0, after the joins: the detached idmapped
+ * copy of each bind with HUSK_OPF_IDMAP, in *trees indexed by op (-1: none,
+ * -2: a missing --bind-try source; *trees NULL when no op is idmapped);
+ * idmap_release closes them and frees the array. */
+int idmap_prepare (const struct husk_plan *plan, int **trees, struct husk_err *err);
+void idmap_release (int **trees, size_t n);
 
 /* Seccomp profiles, cgroups, networking (issue 6). */
 /* seccomp.c: phase 0, store the profiles the front end compiled on a cache

@@ -876,13 +876,46 @@ mnt_bind_to_dest (struct exec_rootfs *fs, const struct husk_op *op, int srcfd,
   return steal_fd (&mfd);
 }
 
+/* An idmapped bind: the parent made it (idmap.c); attach it. */
+static int
+mnt_op_bind_idmapped (struct exec_rootfs *fs, const struct husk_op *op,
+                      struct husk_err *err)
+{
+  int tree = fs->idmap_trees != NULL ? fs->idmap_trees[fs->op_index] : -1;
+  struct mnt_why why = { 0 };
+  struct mnt_target t;
+  cleanup_fd int dest = -1;
+  struct stat st;
+
+  if (tree == -2)
+    return 0; /* a --bind-try source that does not exist */
+  if (tree < 0)
+    return husk_err_set (err, EINVAL, "%s: the idmapped mount was not prepared",
+                         op->origin.where);
+  if (fstat (tree, &st) < 0)
+    return husk_err_sys (err, "%s: idmapped mount", op->origin.where);
+  if ((S_ISDIR (st.st_mode) ? mnt_dest_dir (fs, op, &t, 0755, &why)
+                            : mnt_dest_file (fs, op, &t, &why)) < 0)
+    return mnt_fail (err, op, &why);
+  dest = t.fd;
+  if (move_mount (tree, "", t.fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return husk_err_sys (err, "%s: idmapped mount: move_mount", op->origin.where);
+  if (mnt_attached (fs, &t, tree) < 0)
+    return husk_err_sys (err, "%s: reopen root", op->origin.where);
+  return 0;
+}
+
 static int
 mnt_op_bind (struct exec_rootfs *fs, const struct husk_op *op,
              struct husk_err *err)
 {
   struct mnt_why why = { 0 };
-  cleanup_fd int src = path_open (fs->oldroot_fd, op->src, 0);
+  cleanup_fd int src = -1;
   cleanup_fd int mfd = -1;
+
+  if (op->flags & HUSK_OPF_IDMAP)
+    return mnt_op_bind_idmapped (fs, op, err);
+  src = path_open (fs->oldroot_fd, op->src, 0);
 
   if (src < 0 && errno == ENOENT && (op->flags & HUSK_OPF_TRY))
     return 0;

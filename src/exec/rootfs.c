@@ -90,8 +90,11 @@ rootfs_run_ops (struct exec_rootfs *fs, struct husk_err *err)
   const struct husk_plan *plan = fs->plan;
 
   for (size_t i = 0; i < plan->n_ops; i++)
-    if (exec_mounts_run_op (fs, &plan->ops[i], err) < 0)
-      return -1;
+    {
+      fs->op_index = i;
+      if (exec_mounts_run_op (fs, &plan->ops[i], err) < 0)
+        return -1;
+    }
   return 0;
 }
 

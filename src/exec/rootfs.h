@@ -27,6 +27,8 @@ struct exec_rootfs
   bool have_mount_api;  /* open_tree/move_mount/fsopen/fsmount/mount_setattr usable */
   const char *host_tty; /* ttyname of the caller's stdout if a tty (for /dev/console), or NULL */
   unsigned scratch_seq; /* counter for unique scratch names */
+  const int *idmap_trees; /* idmap.c's detached copies by op index, or NULL */
+  size_t op_index;      /* the op running now */
   bool root_shared;     /* a PROPAGATE op made the new root's mount shared: pivot_root
                            refuses that, so rootfs_finish pivots it private and shares
                            it again afterwards (a new peer group of its own) */

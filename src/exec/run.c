@@ -68,6 +68,8 @@ struct run_ctx
   bool pid_nested;
   /* OCI hooks (issue 5). */
   struct exec_hooks hooks;
+  /* OCI idmapped binds (issue 5), made by the parent (idmap.c). */
+  int *idmap_trees;
 };
 
 int
@@ -286,7 +288,8 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
                             .scratch_fd = -1, .host_tty = ctx->host_tty,
                             .in_userns = (ctx->ns & HUSK_NS_USER) != 0
                                          || ctx->joined_user,
-                            .own_pidns = (ctx->ns & HUSK_NS_PID) != 0 };
+                            .own_pidns = (ctx->ns & HUSK_NS_PID) != 0,
+                            .idmap_trees = ctx->idmap_trees };
   struct lifecycle_child lc;
   mode_t old_umask;
 
@@ -709,13 +712,18 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
       return -1;
     }
 
-  r = signals_parent_prepare (plan, &ctx.sig, err);
+  /* Before the signal handlers: idmap.c forks helpers (issue 5). */
+  r = idmap_prepare (plan, &ctx.idmap_trees, err);
+  if (r == 0)
+    r = signals_parent_prepare (plan, &ctx.sig, err);
   if (r == 0)
     {
       r = start_child (&ctx, &pid, err);
       signals_parent_started (&ctx.sig);
       ctx.hooks.created = r == 0;
     }
+  /* The child has its copies of the idmapped trees. */
+  idmap_release (&ctx.idmap_trees, plan->n_ops);
   if (r == 0)
     {
       close (ctx.sock[1]);
