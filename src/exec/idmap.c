@@ -85,8 +85,7 @@ idmap_userns (const struct husk_op *op, struct husk_err *err)
       e = errno;
       close (pfd[1]);
       errno = e;
-      return husk_err_sys (err, "%s: idmapped mount: a user namespace for it",
-                           op->origin.where);
+      return husk_err_sys (err, "%s: idmapped mount: a user namespace for it", op->origin.where);
     }
   if (idmap_write_map (pid, "uid_map", op->idmap_uids, op->n_idmap_uids) < 0)
     what = "write uid_map", e = errno;
@@ -154,12 +153,12 @@ idmap_tree (int rootfd, const struct husk_op *op, struct husk_err *err)
     return -1;
   idmap.userns_fd = (uint64_t) userns;
   if (mount_setattr (tree, "",
-                     AT_EMPTY_PATH | ((op->flags & HUSK_OPF_IDMAP_REC) ? AT_RECURSIVE : 0),
-                     &idmap, sizeof idmap) < 0)
+                     AT_EMPTY_PATH | ((op->flags & HUSK_OPF_IDMAP_REC) ? AT_RECURSIVE : 0), &idmap,
+                     sizeof idmap)
+      < 0)
     {
       e = errno;
-      husk_err_sys (err, "%s: idmapped mount: mount_setattr MOUNT_ATTR_IDMAP",
-                    op->origin.where);
+      husk_err_sys (err, "%s: idmapped mount: mount_setattr MOUNT_ATTR_IDMAP", op->origin.where);
       idmap_hint (err, e);
       return -1;
     }
