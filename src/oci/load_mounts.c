@@ -1,7 +1,8 @@
 /* load_mounts.c: the filesystem part of config.json as plan ops, in the
  * order the runtime-spec gives: mounts[] in array order (after the root,
  * which load.c adds), then the default devices and /dev links, then
- * linux.devices (load_devices.c), then linux.readonlyPaths and linux.maskedPaths, and root.readonly last.
+ * linux.devices (load_devices.c), then linux.readonlyPaths and
+ * linux.maskedPaths, and root.readonly last.
  *
  * How each mount type maps (see man/husk-oci.5):
  *   bind/rbind  -> bind op (nosuid always; nodev unless "dev": no device
@@ -491,6 +492,11 @@ oci_load_mount (struct oci_ctx *ctx, json_t *mnt, const char *base, bool *dev_mo
     return -1;
   if (m.dest == NULL || m.dest[0] == '\0')
     return husk_err_set (err, 0, "%s.destination: required", base);
+  /* Empty maps are as none (the runtime-spec: idmap then uses the container's). */
+  if (json_array_size (m.uid_maps) == 0)
+    m.uid_maps = NULL;
+  if (json_array_size (m.gid_maps) == 0)
+    m.gid_maps = NULL;
   r = oci_mount_kind (mnt, &m, err) < 0 || oci_mount_options (ctx, mnt, &m, err) < 0
           || oci_mount_maps_only_bind (&m, err) < 0 || oci_emit_mount (ctx, mnt, &m, err) < 0
         ? -1
