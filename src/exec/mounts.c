@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -34,6 +35,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -1667,6 +1669,74 @@ mnt_op_propagate (struct exec_rootfs *fs, const struct husk_op *op,
   return 0;
 }
 
+/* ---- ops: OCI cgroup mounts (issue 5) ------------------------------------ */
+
+/* The sandbox's own cgroup v2 directory in the host tree, opened O_PATH:
+ * the 0:: line of /proc/self/cgroup under the cgroup2 mount at
+ * /sys/fs/cgroup (a pure v2 host) or /sys/fs/cgroup/unified (a hybrid
+ * one).  The directory must be a cgroup2 one (statfs), or it is not taken. */
+static int
+mnt_cgroup_own (struct exec_rootfs *fs, struct mnt_why *why)
+{
+  static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+  cleanup_file FILE *f = fopen ("/oldroot/proc/self/cgroup", "re");
+  char line[4096] = "";
+  bool found = false;
+
+  while (f != NULL && !found && fgets (line, sizeof line, f) != NULL)
+    found = strncmp (line, "0::/", 4) == 0;
+  if (!found)
+    {
+      errno = ENOENT;
+      return mnt_step_fail (why, "no cgroup v2 line in /proc/self/cgroup");
+    }
+  line[strcspn (line, "\n")] = '\0';
+  for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
+    {
+      cleanup_free char *path = xasprintf ("%s%s", roots[i], line + 3);
+      cleanup_fd int fd = path_open (fs->oldroot_fd, path, 0);
+      struct statfs sf;
+
+      if (fd >= 0 && fstatfs (fd, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+        return steal_fd (&fd);
+    }
+  errno = ENOENT;
+  return mnt_step_fail (why, "find the cgroup2 mount");
+}
+
+/* A cgroup2 at dest, nosuid, nodev and noexec (RO: read-only too).  In a
+ * cgroup namespace a new cgroup2 filesystem: its root is the namespace's
+ * root, the sandbox's own cgroup.  Without one a new cgroup2 would show the
+ * host's whole tree (and needs privileges), so the sandbox's own cgroup
+ * directory is bound instead, as runc does: the same view. */
+static int
+mnt_op_cgroup (struct exec_rootfs *fs, const struct husk_op *op,
+               struct husk_err *err)
+{
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC
+                   | ((op->flags & HUSK_OPF_RO) ? MOUNT_ATTR_RDONLY : 0);
+  struct mnt_why why = { 0 };
+  struct mnt_target t;
+  cleanup_fd int dest = -1;
+  cleanup_fd int src = -1;
+  cleanup_fd int mfd = -1;
+
+  if (mnt_dest_dir (fs, op, &t, 0755, &why) < 0)
+    return mnt_fail (err, op, &why);
+  dest = t.fd;
+  if (fs->own_cgroupns)
+    mfd = mnt_fs_at (fs, "cgroup2", NULL, 0, attrs, &t, &why);
+  else
+    {
+      src = mnt_cgroup_own (fs, &why);
+      if (src >= 0)
+        mfd = mnt_bind (fs, src, &t, attrs, false, &why);
+    }
+  if (mfd < 0 || mnt_attached (fs, &t, mfd) < 0)
+    return mnt_fail (err, op, &why);
+  return 0;
+}
+
 /* ---- ops: files, directories, symlinks ---------------------------------- */
 
 static int
@@ -2076,6 +2146,8 @@ exec_mounts_run_op (struct exec_rootfs *fs, const struct husk_op *op,
       return mnt_op_device (fs, op, err);
     case HUSK_OP_PROPAGATE:
       return mnt_op_propagate (fs, op, err);
+    case HUSK_OP_CGROUP:
+      return mnt_op_cgroup (fs, op, err);
     default:
       break;
     }

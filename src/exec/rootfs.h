@@ -22,6 +22,7 @@ struct exec_rootfs
   int scratch_fd;       /* O_PATH|O_DIRECTORY of the scratch tmpfs root "/" */
   bool in_userns;       /* running in a user namespace husk created */
   bool own_pidns;       /* in a new pid namespace (issue 6: no host /proc fallback) */
+  bool own_cgroupns;    /* in a cgroup namespace (new or joined): CGROUP ops mount a new cgroup2 */
   bool tty_gid_unmapped; /* gid 5 is known to be unmapped in husk's own user namespace:
                             devpts gets no gid=5 (saves a failing fs_context, issue 9) */
   bool have_mount_api;  /* open_tree/move_mount/fsopen/fsmount/mount_setattr usable */

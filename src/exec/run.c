@@ -289,6 +289,9 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
                             .in_userns = (ctx->ns & HUSK_NS_USER) != 0
                                          || ctx->joined_user,
                             .own_pidns = (ctx->ns & HUSK_NS_PID) != 0,
+                            .own_cgroupns = (ctx->ns & HUSK_NS_CGROUP) != 0
+                                            || plan->join_ns[HUSK_JOIN_CGROUP].fd >= 0
+                                            || plan->join_ns[HUSK_JOIN_CGROUP].path != NULL,
                             .idmap_trees = ctx->idmap_trees };
   struct lifecycle_child lc;
   mode_t old_umask;

@@ -309,6 +309,7 @@ exp_op (struct exp *x, size_t i, struct husk_err *err)
     case HUSK_OP_RO_SELF:
     case HUSK_OP_DEVICE:
     case HUSK_OP_PROPAGATE:
+    case HUSK_OP_CGROUP:
     default:
       return exp_no (op->origin.where, err);
     }

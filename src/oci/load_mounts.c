@@ -9,7 +9,8 @@
  *                  cgroup stands behind husk, so devices are opt-in)
  *   tmpfs, proc, mqueue, devpts -> the matching op ("ro": a remount-ro op after)
  *   sysfs       -> a read-only bind of the host's /sys (rootless-safe)
- *   cgroup(2)   -> skipped with a warning (the /sys bind shows the host's)
+ *   cgroup(2)   -> a cgroup op: cgroup2 showing the sandbox's own cgroup
+ *                  ("cgroup", v1, gets that too, with a warning)
  *
  * Must not: make syscalls; guess at an option it does not know.
  */
@@ -436,11 +437,19 @@ oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, str
         return 0;
       }
     case OCI_M_CGROUP:
-      oci_warn (ctx,
-                "%s: cgroup mount skipped (not supported yet; the host's "
-                "cgroup tree is visible read-only under a sysfs mount)",
-                m->base);
-      return 0;
+      {
+        const char *type = json_string_value (json_object_get (mnt, "type"));
+
+        if (type != NULL && strcmp (type, "cgroup") == 0)
+          oci_warn (ctx,
+                    "%s.type: \"cgroup\" (v1) mounted as a cgroup2 filesystem: husk "
+                    "provides no cgroup v1 hierarchies",
+                    m->base);
+        op = oci_add_op (ctx, HUSK_OP_CGROUP, m->dest, m->base);
+        op->flags = m->ro ? HUSK_OPF_RO : 0;
+        oci_emit_propagation (ctx, m);
+        return 0;
+      }
     case OCI_M_DEVPTS:
       if (m->ro)
         return husk_err_set (err, 0, "%s: a read-only devpts is not supported yet", m->base);

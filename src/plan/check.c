@@ -49,6 +49,8 @@ check_allowed_flags (enum husk_op_kind kind)
       return HUSK_OPF_NOEXEC;
     case HUSK_OP_PROPAGATE:
       return HUSK_OPF_REC;
+    case HUSK_OP_CGROUP:
+      return HUSK_OPF_RO;
     case HUSK_OP_BIND_FD:
     case HUSK_OP_BIND_DATA:
       return HUSK_OPF_RO;
@@ -184,6 +186,7 @@ check_op (const struct husk_op *op, struct husk_err *err)
     case HUSK_OP_DEVPTS:
     case HUSK_OP_MASK:
     case HUSK_OP_RO_SELF:
+    case HUSK_OP_CGROUP:
       return 0;
     default:
       return husk_err_set (err, 0, "%s: unknown operation kind %d",

@@ -576,6 +576,7 @@ plan_op_kind_name (enum husk_op_kind kind)
     case HUSK_OP_RO_SELF: return "ro-self";
     case HUSK_OP_DEVICE: return "device";
     case HUSK_OP_PROPAGATE: return "propagate";
+    case HUSK_OP_CGROUP: return "cgroup";
     default: return "unknown";
     }
 }

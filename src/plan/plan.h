@@ -45,8 +45,10 @@ enum husk_op_kind
   HUSK_OP_RO_SELF,       /* bind dest onto itself read-only, recursively; skip if missing */
   HUSK_OP_DEVICE,        /* device node dest (op.dev); perms: its mode; see mounts.c */
   HUSK_OP_PROPAGATE,     /* set the propagation of the mount at dest (flag REC: and below) */
+  HUSK_OP_CGROUP,        /* cgroup2 at dest: a new one in a cgroup namespace, else a bind of
+                            the sandbox's own cgroup v2 directory; flag RO; see mounts.c */
 };
-#define HUSK_OP_KIND_COUNT (HUSK_OP_PROPAGATE + 1)
+#define HUSK_OP_KIND_COUNT (HUSK_OP_CGROUP + 1)
 
 /* Flags on ops. */
 #define HUSK_OPF_RO   (1u << 0) /* read-only (ro-bind, ro-bind-fd, ro-bind-data) */
