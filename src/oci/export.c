@@ -310,6 +310,7 @@ exp_op (struct exp *x, size_t i, struct husk_err *err)
     case HUSK_OP_DEVICE:
     case HUSK_OP_PROPAGATE:
     case HUSK_OP_CGROUP:
+    case HUSK_OP_SETATTR:
     default:
       return exp_no (op->origin.where, err);
     }

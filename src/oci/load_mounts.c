@@ -51,6 +51,7 @@ struct oci_mount
   char *idmap_opt;            /* "mounts[i].options[j]" of idmap/ridmap, or NULL */
   bool ridmap;
   json_t *uid_maps, *gid_maps; /* the mount's uidMappings/gidMappings, or NULL */
+  unsigned set, clr, rset, rclr; /* HUSK_MA_*: a SETATTR op for the mount, one for its tree */
 };
 
 static struct husk_op *
@@ -193,19 +194,56 @@ oci_mount_special (struct oci_mount *m, const char *opt, const char *path, struc
   return 1;
 }
 
+/* A mount attribute option (atime, and the r* forms of the flags): into
+ * the mount's set/clear attributes (rec: the whole tree's), the later
+ * option winning.  0 taken, 1 not one of them. */
+static int
+oci_mount_attr (struct oci_mount *m, const char *opt)
+{
+  static const struct
+  {
+    const char *name;
+    unsigned ma;
+    bool on;
+  } attrs[] = {
+    { "strictatime", HUSK_MA_STRICTATIME, true }, { "nostrictatime", HUSK_MA_RELATIME, true },
+    { "noatime", HUSK_MA_NOATIME, true },         { "atime", HUSK_MA_RELATIME, true },
+    { "relatime", HUSK_MA_RELATIME, true },       { "norelatime", HUSK_MA_STRICTATIME, true },
+    { "nodiratime", HUSK_MA_NODIRATIME, true },   { "diratime", HUSK_MA_NODIRATIME, false },
+    { "rro", HUSK_MA_RDONLY, true },              { "rrw", HUSK_MA_RDONLY, false },
+    { "rnodev", HUSK_MA_NODEV, true },            { "rdev", HUSK_MA_NODEV, false },
+    { "rnoexec", HUSK_MA_NOEXEC, true },          { "rexec", HUSK_MA_NOEXEC, false },
+    { "rnoatime", HUSK_MA_NOATIME, true },        { "ratime", HUSK_MA_RELATIME, true },
+    { "rrelatime", HUSK_MA_RELATIME, true },      { "rstrictatime", HUSK_MA_STRICTATIME, true },
+    { "rnodiratime", HUSK_MA_NODIRATIME, true },  { "rdiratime", HUSK_MA_NODIRATIME, false },
+    { "rnosymfollow", HUSK_MA_NOSYMFOLLOW, true }, { "rsymfollow", HUSK_MA_NOSYMFOLLOW, false },
+  };
+
+  for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+    if (strcmp (opt, attrs[i].name) == 0)
+      {
+        /* The r* forms start with an r that is not part of the flag. */
+        bool rec = opt[0] == 'r' && strcmp (opt, "relatime") != 0;
+        unsigned *set = rec ? &m->rset : &m->set, *clr = rec ? &m->rclr : &m->clr;
+        unsigned ma = attrs[i].ma;
+
+        if (ma & HUSK_MA_ATIME)
+          *set &= ~HUSK_MA_ATIME;
+        if (attrs[i].on)
+          *set |= ma, *clr &= ~ma;
+        else
+          *clr |= ma, *set &= ~ma;
+        return 0;
+      }
+  return 1;
+}
+
 /* Flags every mount type takes. */
 static int
-oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const char *path,
-                struct husk_err *err)
+oci_mount_flag (struct oci_mount *m, const char *opt, const char *path, struct husk_err *err)
 {
-  static const char *const atime[]
-    = { "strictatime", "nostrictatime", "noatime",  "atime",      "nodiratime",
-        "diratime",    "norelatime",    "lazytime", "nolazytime", NULL };
-  static const char *const unsupported[] = {
-    "suid",    "sync",  "async", "dirsync", "mand",  "nomand",  "silent",   "loud",   "remount",
-    "rrw",     "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",    "rnoatime", "ratime",
-    NULL,
-  };
+  static const char *const accepted[]
+    = { "rw", "nosuid", "rnosuid", "exec", "symfollow", "nomand", "silent", "loud", NULL };
   cleanup_free char *q = oci_quote (opt);
   bool bind = m->kind == OCI_M_BIND;
   int r = oci_mount_special (m, opt, path, err);
@@ -221,22 +259,39 @@ oci_mount_flag (struct oci_ctx *ctx, struct oci_mount *m, const char *opt, const
     m->flags &= ~HUSK_OPF_DEV;
   else if (strcmp (opt, "dev") == 0 && bind)
     m->flags |= HUSK_OPF_DEV;
-  else if (strcmp (opt, "dev") == 0)
+  else if ((strcmp (opt, "dev") == 0 || strcmp (opt, "rdev") == 0) && !bind)
     return husk_err_set (err, 0,
-                         "%s: %s not supported yet (only bind mounts may "
-                         "hold usable devices)",
+                         "%s: %s is supported on bind mounts only (husk makes new file "
+                         "systems nodev: device nodes come from linux.devices)",
                          path, q);
   else if (bind && (strcmp (opt, "bind") == 0 || strcmp (opt, "rbind") == 0))
     m->rbind |= opt[0] == 'r';
-  else if (oci_in (opt, atime))
-    oci_warn (ctx, "%s: %s not honoured: husk keeps the default atime behaviour", path, q);
-  else if (oci_in (opt, unsupported))
-    return husk_err_set (err, 0, "%s: mount option %s not supported yet", path, q);
+  else if (oci_mount_attr (m, opt) == 0)
+    return 0;
+  else if (strcmp (opt, "suid") == 0 || strcmp (opt, "rsuid") == 0)
+    return husk_err_set (err, 0,
+                         "%s: %s not supported: husk mounts everything nosuid (the "
+                         "container runs with no_new_privs)",
+                         path, q);
+  else if (strcmp (opt, "sync") == 0 || strcmp (opt, "dirsync") == 0
+           || strcmp (opt, "lazytime") == 0)
+    {
+      if (m->kind != OCI_M_TMPFS)
+        return husk_err_set (err, 0, "%s: %s is supported on tmpfs mounts only", path, q);
+      m->flags |= opt[0] == 's' ? HUSK_OPF_SYNC : opt[0] == 'd' ? HUSK_OPF_DIRSYNC
+                                                               : HUSK_OPF_LAZYTIME;
+    }
+  else if (strcmp (opt, "async") == 0 || strcmp (opt, "nolazytime") == 0)
+    m->flags &= opt[0] == 'a' ? ~HUSK_OPF_SYNC : ~HUSK_OPF_LAZYTIME;
+  else if (strcmp (opt, "mand") == 0)
+    return husk_err_set (err, 0, "%s: \"mand\" not supported: Linux removed mandatory "
+                         "locking (5.15)", path);
+  else if (strcmp (opt, "remount") == 0)
+    return husk_err_set (err, 0, "%s: \"remount\" not supported: husk makes every mount "
+                         "new (give the options on the mount itself)", path);
   else if (strchr (opt, '=') != NULL)
     return oci_mount_keyval (m, opt, path, err);
-  else if (!(oci_in (opt, (const char *const[]){ "rw", "nosuid", "exec", "dev", "relatime",
-                                                 "symfollow", NULL })
-             || (m->kind == OCI_M_DEVPTS && strcmp (opt, "newinstance") == 0)))
+  else if (!(oci_in (opt, accepted) || (m->kind == OCI_M_DEVPTS && strcmp (opt, "newinstance") == 0)))
     return husk_err_set (err, 0, "%s: unknown mount option %s", path, q);
   return 0;
 }
@@ -255,7 +310,7 @@ oci_mount_options (struct oci_ctx *ctx, json_t *mnt, struct oci_mount *m, struct
       const char *opt;
 
       if (oci_string_at (opts, base, i, &opt, err) < 0
-          || oci_mount_flag (ctx, m, opt, path, err) < 0)
+          || oci_mount_flag (m, opt, path, err) < 0)
         return -1;
     }
   return 0;
@@ -386,12 +441,21 @@ oci_emit_bind (struct oci_ctx *ctx, const struct oci_mount *m, const char *src)
   return op;
 }
 
-/* The mount's propagation option, as an op right after it. */
+/* The mount's attribute options, as SETATTR ops (the mount alone, then its
+ * tree), and its propagation option, as an op right after it. */
 static void
 oci_emit_propagation (struct oci_ctx *ctx, const struct oci_mount *m)
 {
   struct husk_op *op;
 
+  for (int rec = 0; rec < 2; rec++)
+    if ((rec ? m->rset | m->rclr : m->set | m->clr) != 0)
+      {
+        op = oci_add_op (ctx, HUSK_OP_SETATTR, m->dest, m->base);
+        op->attr_set = rec ? m->rset : m->set;
+        op->attr_clr = rec ? m->rclr : m->clr;
+        op->flags = rec ? HUSK_OPF_REC : 0;
+      }
   if (m->prop == HUSK_PROP_NONE)
     return;
   op = oci_add_op (ctx, HUSK_OP_PROPAGATE, m->dest, m->base);
@@ -450,10 +514,7 @@ oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, str
         oci_emit_propagation (ctx, m);
         return 0;
       }
-    case OCI_M_DEVPTS:
-      if (m->ro)
-        return husk_err_set (err, 0, "%s: a read-only devpts is not supported yet", m->base);
-      break;
+    case OCI_M_DEVPTS: /* "ro": a remount-ro op (pty nodes stay usable) */
     case OCI_M_TMPFS:
     case OCI_M_PROC:
     case OCI_M_MQUEUE:
@@ -464,7 +525,8 @@ oci_emit_mount (struct oci_ctx *ctx, json_t *mnt, const struct oci_mount *m, str
   if (m->kind == OCI_M_TMPFS || m->kind == OCI_M_PROC)
     op->flags = m->flags & HUSK_OPF_NOEXEC;
   if (m->kind == OCI_M_TMPFS)
-    op->flags = m->flags & (HUSK_OPF_NOEXEC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_COPYUP),
+    op->flags = m->flags & (HUSK_OPF_NOEXEC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_COPYUP
+                            | HUSK_OPF_SYNC | HUSK_OPF_DIRSYNC | HUSK_OPF_LAZYTIME),
     op->perms = m->perms, op->size = m->size;
   if (m->ro)
     oci_add_op (ctx, HUSK_OP_REMOUNT_RO, m->dest, m->base);

@@ -44,10 +44,12 @@ check_allowed_flags (enum husk_op_kind kind)
       return HUSK_OPF_RO | HUSK_OPF_DEV | HUSK_OPF_TRY | HUSK_OPF_NOEXEC
              | HUSK_OPF_NOREC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_IDMAP | HUSK_OPF_IDMAP_REC;
     case HUSK_OP_TMPFS:
-      return HUSK_OPF_NOEXEC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_COPYUP;
+      return HUSK_OPF_NOEXEC | HUSK_OPF_NOSYMFOLLOW | HUSK_OPF_COPYUP | HUSK_OPF_SYNC
+             | HUSK_OPF_DIRSYNC | HUSK_OPF_LAZYTIME;
     case HUSK_OP_PROC:
       return HUSK_OPF_NOEXEC;
     case HUSK_OP_PROPAGATE:
+    case HUSK_OP_SETATTR:
       return HUSK_OPF_REC;
     case HUSK_OP_CGROUP:
       return HUSK_OPF_RO;
@@ -123,6 +125,8 @@ check_op_fields (const struct husk_op *op, struct husk_err *err)
     return husk_err_set (err, 0, "%s: invalid file descriptor", w);
   if (op->kind != HUSK_OP_PROPAGATE && op->propagation != HUSK_PROP_NONE)
     return husk_err_set (err, 0, "%s: a propagation only applies to a propagate operation", w);
+  if (op->kind != HUSK_OP_SETATTR && (op->attr_set != 0 || op->attr_clr != 0))
+    return husk_err_set (err, 0, "%s: mount attributes only apply to a setattr operation", w);
   return check_op_idmap (op, w, err);
 }
 
@@ -173,6 +177,17 @@ check_op (const struct husk_op *op, struct husk_err *err)
         return husk_err_set (err, 0, "%s: invalid device type",
                              check_where (&op->origin, "device"));
       return 0;
+    case HUSK_OP_SETATTR:
+      {
+        unsigned mode = op->attr_set & HUSK_MA_ATIME;
+
+        if (((op->attr_set | op->attr_clr) & ~HUSK_MA_ALL) || (op->attr_clr & HUSK_MA_ATIME)
+            || (mode & (mode - 1)) || (op->attr_set & op->attr_clr)
+            || (op->attr_set | op->attr_clr) == 0)
+          return husk_err_set (err, 0, "%s: invalid mount attributes",
+                               check_where (&op->origin, "setattr"));
+        return 0;
+      }
     case HUSK_OP_BIND_FD:
     case HUSK_OP_REMOUNT_RO:
     case HUSK_OP_PROC:

@@ -230,6 +230,12 @@ dump_flags (FILE *out, unsigned flags)
     fprintf (out, "%srec", sep), sep = ",";
   if (flags & HUSK_OPF_IDMAP)
     fprintf (out, "%sidmap", sep), sep = ",";
+  if (flags & HUSK_OPF_SYNC)
+    fprintf (out, "%ssync", sep), sep = ",";
+  if (flags & HUSK_OPF_DIRSYNC)
+    fprintf (out, "%sdirsync", sep), sep = ",";
+  if (flags & HUSK_OPF_LAZYTIME)
+    fprintf (out, "%slazytime", sep), sep = ",";
   if (flags & HUSK_OPF_IDMAP_REC)
     fprintf (out, "%sidmap-rec", sep);
 }
@@ -260,6 +266,19 @@ dump_devnode (FILE *out, const struct husk_devnode *d)
     fprintf (out, " gid=%" PRIu32, d->gid);
 }
 
+/* SETATTR's HUSK_MA_* bits, as mount(8) names them. */
+static void
+dump_attrs (FILE *out, const char *sep, unsigned attrs)
+{
+  static const char *const names[] = { "ro",         "nosuid",   "nodev",   "noexec",
+                                       "nosymfollow", "nodiratime", "relatime", "noatime",
+                                       "strictatime" };
+
+  for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (attrs & (1u << i))
+      fprintf (out, "%s%s", sep, names[i]), sep = ",";
+}
+
 static void
 dump_op (FILE *out, const struct husk_op *op)
 {
@@ -285,6 +304,8 @@ dump_op (FILE *out, const struct husk_op *op)
       fprintf (out, " propagation=%s",
                (unsigned) op->propagation < 5 ? names[op->propagation] : "?");
     }
+  dump_attrs (out, " set=", op->attr_set);
+  dump_attrs (out, " clear=", op->attr_clr);
   for (size_t i = 0; i < op->n_idmap_uids; i++)
     fprintf (out, " uidmap=%" PRIu32 ":%" PRIu32 ":%" PRIu32, op->idmap_uids[i].inside,
              op->idmap_uids[i].outside, op->idmap_uids[i].count);

@@ -577,6 +577,7 @@ plan_op_kind_name (enum husk_op_kind kind)
     case HUSK_OP_DEVICE: return "device";
     case HUSK_OP_PROPAGATE: return "propagate";
     case HUSK_OP_CGROUP: return "cgroup";
+    case HUSK_OP_SETATTR: return "setattr";
     default: return "unknown";
     }
 }

@@ -47,8 +47,10 @@ enum husk_op_kind
   HUSK_OP_PROPAGATE,     /* set the propagation of the mount at dest (flag REC: and below) */
   HUSK_OP_CGROUP,        /* cgroup2 at dest: a new one in a cgroup namespace, else a bind of
                             the sandbox's own cgroup v2 directory; flag RO; see mounts.c */
+  HUSK_OP_SETATTR,       /* mount attributes attr_set/attr_clr (HUSK_MA_*) of the mount at dest
+                            (flag REC: and every mount below it) */
 };
-#define HUSK_OP_KIND_COUNT (HUSK_OP_CGROUP + 1)
+#define HUSK_OP_KIND_COUNT (HUSK_OP_SETATTR + 1)
 
 /* Flags on ops. */
 #define HUSK_OPF_RO   (1u << 0) /* read-only (ro-bind, ro-bind-fd, ro-bind-data) */
@@ -62,6 +64,24 @@ enum husk_op_kind
 #define HUSK_OPF_REC    (1u << 7) /* recursive: the mount and all below it (propagate) */
 #define HUSK_OPF_IDMAP  (1u << 8) /* idmapped with idmap_uids/idmap_gids (bind) */
 #define HUSK_OPF_IDMAP_REC (1u << 9) /* ... every mount of the bind, not only the top */
+#define HUSK_OPF_SYNC     (1u << 10) /* superblock flag sync (tmpfs) */
+#define HUSK_OPF_DIRSYNC  (1u << 11) /* superblock flag dirsync (tmpfs) */
+#define HUSK_OPF_LAZYTIME (1u << 12) /* superblock flag lazytime (tmpfs) */
+
+/* Mount attributes of a SETATTR op (attr_set, attr_clr).  The atime
+ * modes are one choice: at most one in attr_set, none in attr_clr; the
+ * others are flags. */
+#define HUSK_MA_RDONLY      (1u << 0)
+#define HUSK_MA_NOSUID      (1u << 1)
+#define HUSK_MA_NODEV       (1u << 2)
+#define HUSK_MA_NOEXEC      (1u << 3)
+#define HUSK_MA_NOSYMFOLLOW (1u << 4)
+#define HUSK_MA_NODIRATIME  (1u << 5)
+#define HUSK_MA_RELATIME    (1u << 6) /* atime mode */
+#define HUSK_MA_NOATIME     (1u << 7) /* atime mode */
+#define HUSK_MA_STRICTATIME (1u << 8) /* atime mode */
+#define HUSK_MA_ATIME (HUSK_MA_RELATIME | HUSK_MA_NOATIME | HUSK_MA_STRICTATIME)
+#define HUSK_MA_ALL   ((1u << 9) - 1)
 
 enum husk_propagation
 {
@@ -108,6 +128,7 @@ struct husk_op
   char *overlay_work;       /* work dir for HUSK_OVERLAY_RW */
   struct husk_devnode dev;  /* DEVICE only */
   enum husk_propagation propagation;  /* PROPAGATE only */
+  unsigned attr_set, attr_clr;        /* SETATTR only: HUSK_MA_* */
   /* BIND with flag IDMAP: the mount's id maps (a user namespace with these
    * maps is attached to it); inside = id seen, outside = id on disk. */
   struct husk_idmap *idmap_uids, *idmap_gids;
