@@ -1,13 +1,12 @@
 /* test-oci.c: unit tests of the OCI front end (src/oci): config.json text
  * -> plan, its error messages (each naming the JSON path) and warnings,
- * in-process.  Prints TAP.  Must stay valgrind-clean, error paths included.
+ * in-process.  Prints TAP (tap.h).  Must stay valgrind-clean, error paths included.
  *
  * Must not: need privileges or touch the filesystem.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +15,7 @@
 #include "lib/passwd.h"
 #include "oci/oci.h"
 #include "plan/plan.h"
-
-static int test_n;
-static int test_failed;
-
-static void ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-ok (int cond, const char *fmt, ...)
-{
-  va_list ap;
-
-  printf ("%s %d - ", cond ? "ok" : "not ok", ++test_n);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-  if (!cond)
-    test_failed++;
-}
+#include "tap.h"
 
 /* A valid config; "%s" marks where a test splices extra top-level members,
  * "%p" extra process members, "%l" extra linux members, "%m" extra mounts. */
@@ -302,7 +283,16 @@ succeeds (const char *p, const char *l, const char *t, const char *const *lines,
     all = all && has (&r, lines[i]);
   ok (r.rc == 0 && all, "%s%s%s", what, r.rc < 0 ? " # got: " : "", r.rc < 0 ? r.err.msg : "");
   if (r.rc == 0 && !all)
-    printf ("# dump:\n%s", r.dump);
+    {
+      diag ("dump:");
+      for (const char *d = r.dump; *d != '\0';)
+        {
+          size_t n = strcspn (d, "\n");
+
+          diag ("  %.*s", (int) n, d);
+          d += n + (d[n] != '\0');
+        }
+    }
   free (r.dump);
   free (text);
 }
@@ -639,6 +629,5 @@ main (void)
   test_parse_errors ();
   test_big_integers ();
   test_passwd ();
-  printf ("1..%d\n", test_n);
-  return test_failed ? 1 : 0;
+  return tap_done ();
 }
