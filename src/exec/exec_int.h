@@ -146,6 +146,8 @@ int seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, c
 /* Before the pid-1 reaper forks: the built-in filter once for both (best
  * effort; seccomp_apply loads it where this could not). */
 void seccomp_load_builtin_early (void);
+/* The built-in TIOCSTI/TIOCLINUX filter now, once (no_new_privs set). */
+int seccomp_load_builtin (struct husk_err *err);
 
 /* lsm.c: SELinux labels.  lsm_check (parent, phase 0) fails when a label
  * is asked for and SELinux is unavailable; lsm_set_exec_label (child) sets

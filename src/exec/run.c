@@ -367,7 +367,10 @@ child_setup (struct run_ctx *ctx, struct husk_err *err)
     return -1;
   if (caps_apply (plan, err) < 0 || landlock_apply (plan, err) < 0 || rlimits_apply (plan, err) < 0
       || procattrs_before_exec (plan, err) < 0
-      /* OCI hooks (issue 5): with the program's credentials, umask, limits. */
+      /* OCI hooks (issue 5): with the program's credentials, umask, limits
+       * and the built-in filter (a hook is a file of the container's, and
+       * gets husk's stderr, maybe the caller's terminal: no TIOCSTI). */
+      || (plan_has_hooks (plan, HUSK_HOOK_START_CONTAINER) && seccomp_load_builtin (err) < 0)
       || hooks_run (&ctx->hooks, HUSK_HOOK_START_CONTAINER, getpid (), err) < 0
       || procattrs_last (plan, err) < 0
       || lifecycle_before_exec (plan, ctx->sock[1], err) < 0)

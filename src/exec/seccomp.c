@@ -265,8 +265,12 @@ seccomp_handoff (int sync_fd, int listener, const char *where, struct husk_err *
   return 0;
 }
 
+/* The built-in filter, once (no_new_privs must be set): before anything
+ * from the container runs in this process's stead (OCI startContainer
+ * hooks, files of the rootfs that get husk's stderr, which may be the
+ * caller's terminal), and in seccomp_apply. */
 int
-seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err)
+seccomp_load_builtin (struct husk_err *err)
 {
 #if HAVE_TTY_FILTER
   if (!tty_filter_loaded
@@ -275,7 +279,17 @@ seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err)
          < 0)
     return -1;
   tty_filter_loaded = true;
+#else
+  (void) err;
 #endif
+  return 0;
+}
+
+int
+seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err)
+{
+  if (seccomp_load_builtin (err) < 0)
+    return -1;
   for (size_t i = 0; i < plan->n_seccomp; i++)
     {
       const struct husk_seccomp *s = &plan->seccomp[i];
