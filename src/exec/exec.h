@@ -17,6 +17,11 @@ int exec_run (const struct husk_plan *plan, int *status, struct husk_err *err);
  * setns: main uses it to skip LeakSanitizer's exit-time check, whose
  * ptrace-based tracer cannot work from there. */
 extern bool exec_joined_ns;
+/* Set once the parent has joined another mount namespace (a path of
+ * linux.namespaces, --mntns, --join-pid): what runs "in the runtime
+ * namespace" (OCI hooks, the seccomp agent's socket) must go back to the
+ * one husk started in, not run from a tree the namespace's owner made. */
+extern bool exec_joined_mntns;
 
 /* selfcheck.c: -1 (err set) when husk runs from a setuid, setgid or
  * file-capability binary, which it refuses to do.  main calls it first. */

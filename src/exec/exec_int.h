@@ -141,8 +141,9 @@ int landlock_abi (void);
 int seccomp_apply (const struct husk_plan *plan, int sync_fd, struct husk_err *err);
 /* Phase 0: every program's flags are known to the kernel (issue 5). */
 int seccomp_check (const struct husk_plan *plan, struct husk_err *err);
-int seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *id,
-                        const char *cwd, struct husk_err *err);
+struct exec_hooks;
+int seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid,
+                        const struct exec_hooks *h, const char *cwd, struct husk_err *err);
 /* Before the pid-1 reaper forks: the built-in filter once for both (best
  * effort; seccomp_apply loads it where this could not). */
 void seccomp_load_builtin_early (void);
@@ -326,8 +327,14 @@ struct exec_hooks
   const struct husk_plan *plan;
   char id[32];
   bool created;
+  /* husk's own mount namespace and working directory, opened before any
+   * namespace is joined (-1 when nothing runs in the runtime namespace):
+   * the parent's hooks and the seccomp agent's connect go back there. */
+  int host_mntns;
+  int host_cwd;
 };
 void hooks_init (struct exec_hooks *h, const struct husk_plan *plan);
+void hooks_fini (struct exec_hooks *h);
 int hooks_run (const struct exec_hooks *h, enum husk_hook_kind kind, pid_t pid,
                struct husk_err *err);
 int hooks_run_create_container (const struct exec_hooks *h, int host_root_fd, int new_root_fd,

@@ -13,6 +13,13 @@
  *   poststart                 parent, once the program was executed
  *   poststop                  parent, once the container is gone
  *
+ * "Runtime namespace" is husk's own mount namespace even when the parent
+ * joined another one (linux.namespaces[].path): a hook's path resolving in
+ * a tree the joined namespace's owner controls would run that owner's file
+ * with husk's privileges on the host.  These hooks setns back to the mount
+ * namespace (and working directory) husk started in; when that is refused
+ * (a joined user namespace has no rights over it) the hook fails.
+ *
  * Each hook gets the container's state JSON on stdin (a memfd at offset
  * 0), husk's stderr as its stdout and stderr, exactly its env, no other fd,
  * default signal dispositions and an empty mask, and its own process
@@ -25,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "exec/exec_int.h"
 #include "lib/cleanup.h"
 #include "lib/path.h"
@@ -48,9 +57,29 @@
 void
 hooks_init (struct exec_hooks *h, const struct husk_plan *plan)
 {
+  bool runtime_ns = plan->seccomp_agent.path != NULL;
+
   h->plan = plan;
   h->created = false;
+  h->host_mntns = h->host_cwd = -1;
   snprintf (h->id, sizeof h->id, "husk-%ld", (long) getpid ());
+  for (size_t i = 0; i < plan->n_hooks; i++)
+    if (plan->hooks[i].kind != HUSK_HOOK_CREATE_CONTAINER
+        && plan->hooks[i].kind != HUSK_HOOK_START_CONTAINER)
+      runtime_ns = true;
+  /* Before any namespace is joined; failures show if one is (hooks_where). */
+  if (runtime_ns)
+    {
+      h->host_mntns = open ("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+      h->host_cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+}
+
+void
+hooks_fini (struct exec_hooks *h)
+{
+  husk_cleanup_closep (&h->host_mntns);
+  husk_cleanup_closep (&h->host_cwd);
 }
 
 static const char *
@@ -206,9 +235,11 @@ hooks_state_json (const struct exec_hooks *h, enum husk_hook_kind kind, pid_t pi
 
 /* ---- running one hook --------------------------------------------------- */
 
-/* Where a hook runs: root_fd (chroot there first) and cwd_fd, or -1. */
+/* Where a hook runs: mntns_fd (setns there first), root_fd (chroot
+ * there) and cwd_fd, or -1. */
 struct hooks_where
 {
+  int mntns_fd;
   int root_fd;
   int cwd_fd;
 };
@@ -281,6 +312,8 @@ hook_child (const struct husk_hook *hook, int statefd, int errpipe, const struct
   sigprocmask (SIG_SETMASK, &none, NULL);
   setpgid (0, 0);
   if ((statefd == 0 ? fcntl (0, F_SETFD, 0) : dup2 (statefd, 0)) < 0 || dup2 (2, 1) < 0)
+    child_fail (errpipe, errno);
+  if (where->mntns_fd >= 0 && setns (where->mntns_fd, CLONE_NEWNS) < 0)
     child_fail (errpipe, errno);
   if (where->root_fd >= 0 && (fchdir (where->root_fd) < 0 || chroot (".") < 0))
     child_fail (errpipe, errno);
@@ -377,6 +410,9 @@ hook_run_one (const struct exec_hooks *h, const struct husk_hook *hook, pid_t pi
   close (errpipe[0]);
   if (hook_wait (child, n == (ssize_t) sizeof e ? 0 : hook->timeout, &wstatus, &timed_out) < 0)
     return husk_err_sys (err, "%s: waitpid", hook->origin.where);
+  if (n == (ssize_t) sizeof e && where->mntns_fd >= 0 && e == EPERM)
+    return husk_err_set (err, e, "%s: %s: going back to husk's mount namespace (the runtime "
+                         "namespace) from the joined one", hook->origin.where, hook->path);
   if (n == (ssize_t) sizeof e)
     return husk_err_set (err, e, "%s: %s", hook->origin.where, hook->path);
   if (timed_out)
@@ -403,11 +439,30 @@ hooks_run_where (const struct exec_hooks *h, enum husk_hook_kind kind, pid_t pid
   return 0;
 }
 
+/* The parent's hooks: in husk's own mount namespace (see the top). */
+static int
+hooks_runtime_ns (const struct exec_hooks *h, enum husk_hook_kind kind, struct hooks_where *w,
+                  struct husk_err *err)
+{
+  *w = (struct hooks_where){ -1, -1, -1 };
+  if (!exec_joined_mntns || kind == HUSK_HOOK_START_CONTAINER)
+    return 0;
+  if (h->host_mntns < 0)
+    return husk_err_set (err, EBADF, "hooks: husk's own mount namespace could not be opened");
+  w->mntns_fd = h->host_mntns;
+  w->cwd_fd = h->host_cwd;
+  return 0;
+}
+
 int
 hooks_run (const struct exec_hooks *h, enum husk_hook_kind kind, pid_t pid, struct husk_err *err)
 {
-  struct hooks_where here = { -1, -1 };
+  struct hooks_where here;
 
+  if (!plan_has_hooks (h->plan, kind))
+    return 0;
+  if (hooks_runtime_ns (h, kind, &here, err) < 0)
+    return -1;
   return hooks_run_where (h, kind, pid, &here, err);
 }
 
@@ -470,7 +525,7 @@ hooks_run_create_container (const struct exec_hooks *h, int host_root_fd, int ne
                             struct husk_err *err)
 {
   cleanup_fd int cwd = hooks_expose_root (h->plan, host_root_fd, new_root_fd, err);
-  struct hooks_where where = { host_root_fd, cwd };
+  struct hooks_where where = { -1, host_root_fd, cwd };
 
   if (cwd < 0)
     return -1;
@@ -481,10 +536,19 @@ void
 hooks_run_poststop (const struct exec_hooks *h)
 {
   const struct husk_plan *plan = h->plan;
-  struct hooks_where here = { -1, -1 };
+  struct hooks_where here;
+  struct husk_err nserr = { 0 };
 
-  if (!h->created)
+  if (!h->created || !plan_has_hooks (plan, HUSK_HOOK_POSTSTOP))
     return;
+  if (hooks_runtime_ns (h, HUSK_HOOK_POSTSTOP, &here, &nserr) < 0)
+    {
+      char msg[HUSK_ERR_MSG_MAX + 256];
+
+      husk_err_format (&nserr, msg, sizeof msg);
+      husk_warn ("%s", msg);
+      return;
+    }
   for (size_t i = 0; i < plan->n_hooks; i++)
     {
       struct husk_err err = { 0 };

@@ -146,6 +146,8 @@ nsjoin_pid (const struct husk_plan *plan, bool *joined_user, struct husk_err *er
     }
   if (flags & CLONE_NEWUSER)
     *joined_user = true;
+  if (flags & CLONE_NEWNS)
+    exec_joined_mntns = true;
   return 0;
 }
 
@@ -185,8 +187,13 @@ nsjoin_parent (const struct husk_plan *plan, bool *joined_user, struct husk_err 
           r = husk_err_sys (err, "%s: setns", j->origin.where);
           nsjoin_hint (err, e, plan_join_name (k));
         }
-      else if (j->path == NULL)
-        close (fd); /* the sandbox must not inherit it */
+      else
+        {
+          if (k == HUSK_JOIN_MNT)
+            exec_joined_mntns = true;
+          if (j->path == NULL)
+            close (fd); /* the sandbox must not inherit it */
+        }
     }
   for (size_t k = 0; k < HUSK_JOIN_COUNT; k++)
     if (fds[k] >= 0)

@@ -45,6 +45,7 @@
 #include "lib/xalloc.h"
 
 bool exec_joined_ns;
+bool exec_joined_mntns;
 
 struct run_ctx
 {
@@ -524,7 +525,7 @@ parent_seccomp_listener (struct run_ctx *ctx, pid_t sender, int *passed, struct 
 
   if (*passed < 0 || plan->seccomp_agent.path == NULL)
     return husk_err_set (err, 0, "no seccomp listener from the sandbox");
-  r = seccomp_agent_send (plan, *passed, sender, ctx->hooks.id, ctx->old_cwd ? ctx->old_cwd : "/",
+  r = seccomp_agent_send (plan, *passed, sender, &ctx->hooks, ctx->old_cwd ? ctx->old_cwd : "/",
                           err);
   husk_cleanup_closep (passed);
   if (r < 0)
@@ -697,7 +698,10 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
       || seccomp_check (plan, err) < 0
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
       || rlimits_parent_prepare (plan, err) < 0)
-    return -1;
+    {
+      hooks_fini (&ctx.hooks);
+      return -1;
+    }
   ctx.pid_nested = (ctx.ns & HUSK_NS_PID)
                    && (plan->join_ns[HUSK_JOIN_PID].fd >= 0
                        || plan->join_ns[HUSK_JOIN_PID].path != NULL);
@@ -708,6 +712,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     {
       free (ctx.old_cwd);
+      hooks_fini (&ctx.hooks);
       return husk_err_sys (err, "--die-with-parent: prctl");
     }
   /* Seccomp profiles, cgroups, networking (issue 6). */
@@ -715,6 +720,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   if (cgroup_create (plan, &ctx.cg, err) < 0)
     {
       free (ctx.old_cwd);
+      hooks_fini (&ctx.hooks);
       return -1;
     }
 
@@ -744,6 +750,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   cgroup_destroy (&ctx.cg);
   /* OCI hooks (issue 5): the container is gone, whatever happened. */
   hooks_run_poststop (&ctx.hooks);
+  hooks_fini (&ctx.hooks);
   free (ctx.old_cwd);
   return r;
 }

@@ -40,11 +40,13 @@
  * needs a syscall a user filter could forbid.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <linux/audit.h>
 #include <stdbool.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <string.h>
@@ -52,8 +54,10 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "exec/exec_int.h"
 #include "lib/cleanup.h"
 #include "lib/seccomp_profile.h"
@@ -387,32 +391,104 @@ seccomp_send_all (int sock, const char *text, int listener)
   return 0;
 }
 
+/* Connect to addr and send text with the listener, after going back to
+ * mntns and cwd when >= 0 (in a forked child: async-signal-safe calls
+ * only).  r: {0, 0}, or the failing step (1..4) and its errno.  One state
+ * per connection, closed after it (runtime-spec). */
+static void
+seccomp_agent_connect (const struct sockaddr_un *addr, const char *text, int listener, int mntns,
+                       int cwd, int r[2])
+{
+  int sock;
+
+  r[0] = r[1] = 0;
+  if (mntns >= 0 && (setns (mntns, CLONE_NEWNS) < 0 || (cwd >= 0 && fchdir (cwd) < 0)))
+    {
+      r[0] = 1, r[1] = errno;
+      return;
+    }
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    {
+      r[0] = 2, r[1] = errno;
+      return;
+    }
+  while (connect (sock, (const struct sockaddr *) addr, sizeof *addr) < 0)
+    if (errno != EINTR)
+      {
+        r[0] = 3, r[1] = errno;
+        close (sock);
+        return;
+      }
+  if (seccomp_send_all (sock, text, listener) < 0)
+    r[0] = 4, r[1] = errno;
+  close (sock);
+}
+
 int
-seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid, const char *id,
-                    const char *cwd, struct husk_err *err)
+seccomp_agent_send (const struct husk_plan *plan, int listener, pid_t pid,
+                    const struct exec_hooks *h, const char *cwd, struct husk_err *err)
 {
   const struct husk_seccomp_agent *a = &plan->seccomp_agent;
   const char *where = a->origin.where ? a->origin.where : "listenerPath";
-  cleanup_fd int sock = -1;
   cleanup_free char *text = NULL;
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  static const char *const steps[] = { "", "going back to husk's mount namespace", "socket",
+                                       "connect", "sending the seccomp state to" };
+  int r[2] = { 0, 0 }; /* step, errno */
 
   if (a->path == NULL || strlen (a->path) >= sizeof addr.sun_path)
     return husk_err_set (err, 0, "%s: no usable listenerPath", where);
-  text = seccomp_state_json (plan, pid, id, cwd);
+  text = seccomp_state_json (plan, pid, h->id, cwd);
   if (text == NULL)
     return husk_err_set (err, 0, "%s: cannot write the container process state", where);
   memcpy (addr.sun_path, a->path, strlen (a->path));
-  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0)
-    return husk_err_sys (err, "%s: socket", where);
-  while (connect (sock, (struct sockaddr *) &addr, sizeof addr) < 0)
-    if (errno != EINTR)
-      return husk_err_sys (err, "%s: connect %s", where, a->path);
-  if (seccomp_send_all (sock, text, listener) < 0)
-    return husk_err_sys (err, "%s: sending the seccomp state to %s", where, a->path);
-  /* One state per connection, closed after it (runtime-spec). */
-  return 0;
+  if (!exec_joined_mntns)
+    seccomp_agent_connect (&addr, text, listener, -1, -1, r);
+  else
+    {
+      /* The parent joined another mount namespace: listenerPath is the
+       * runtime's (the host's), not one the joined namespace's owner
+       * could put its own socket at, so connect from a child that went
+       * back to husk's own namespace (a multithreaded parent cannot). */
+      int pfd[2];
+      pid_t child;
+      ssize_t n;
+
+      if (h->host_mntns < 0)
+        return husk_err_set (err, EBADF, "%s: husk's own mount namespace could not be opened",
+                             where);
+      if (pipe2 (pfd, O_CLOEXEC) < 0)
+        return husk_err_sys (err, "%s: pipe", where);
+      child = fork ();
+      if (child < 0)
+        {
+          close (pfd[0]);
+          close (pfd[1]);
+          return husk_err_sys (err, "%s: fork", where);
+        }
+      if (child == 0)
+        {
+          close (pfd[0]);
+          seccomp_agent_connect (&addr, text, listener, h->host_mntns, h->host_cwd, r);
+          n = write (pfd[1], r, sizeof r);
+          _exit (n == (ssize_t) sizeof r ? 0 : 1);
+        }
+      close (pfd[1]);
+      do
+        n = read (pfd[0], r, sizeof r);
+      while (n < 0 && errno == EINTR);
+      close (pfd[0]);
+      while (waitpid (child, NULL, 0) < 0 && errno == EINTR)
+        ;
+      if (n != (ssize_t) sizeof r)
+        r[0] = 4, r[1] = EPIPE;
+    }
+  if (r[0] == 0)
+    return 0;
+  if (r[0] < 3)
+    return husk_err_set (err, r[1], "%s: %s", where, steps[r[0]]);
+  return husk_err_set (err, r[1], "%s: %s %s", where, steps[r[0]], a->path);
 }
 
 /* Seccomp profiles (issue 6): the front end compiled these on a cache miss
