@@ -22,6 +22,13 @@ extern bool exec_joined_ns;
  * namespace" (OCI hooks, the seccomp agent's socket) must go back to the
  * one husk started in, not run from a tree the namespace's owner made. */
 extern bool exec_joined_mntns;
+/* Set once the parent has joined a user namespace (--userns, --join-pid,
+ * linux.namespaces[].path): that namespace's root holds CAP_SYS_PTRACE
+ * over husk's parent, whose uid is still husk's own on the host.  The
+ * parent is made non-dumpable first (the kernel then asks for the
+ * capability in the initial user namespace); the OCI hooks it would exec
+ * (dumpable again) are refused. */
+extern bool exec_joined_userns;
 
 /* selfcheck.c: -1 (err set) when husk runs from a setuid, setgid or
  * file-capability binary, which it refuses to do.  main calls it first. */

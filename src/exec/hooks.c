@@ -445,7 +445,16 @@ hooks_runtime_ns (const struct exec_hooks *h, enum husk_hook_kind kind, struct h
                   struct husk_err *err)
 {
   *w = (struct hooks_where){ -1, -1, -1 };
-  if (!exec_joined_mntns || kind == HUSK_HOOK_START_CONTAINER)
+  if (kind == HUSK_HOOK_START_CONTAINER)
+    return 0;
+  if (exec_joined_userns)
+    for (size_t i = 0; i < h->plan->n_hooks; i++)
+      if (h->plan->hooks[i].kind == kind)
+        return husk_err_set (err, 0,
+                             "%s: cannot run in the runtime namespace: husk joined a user "
+                             "namespace, whose root could ptrace the hook",
+                             h->plan->hooks[i].origin.where);
+  if (!exec_joined_mntns)
     return 0;
   if (h->host_mntns < 0)
     return husk_err_set (err, EBADF, "hooks: husk's own mount namespace could not be opened");

@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -382,6 +383,12 @@ lifecycle_join_userns (const struct husk_plan *plan, struct husk_err *err)
       && (fd = open (plan->userns_join.path, O_RDONLY | O_CLOEXEC)) < 0)
     return husk_err_sys (err, "%s", where);
   exec_joined_ns = true;
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    {
+      close (fd);
+      return husk_err_sys (err, "%s: prctl PR_SET_DUMPABLE", where);
+    }
+  exec_joined_userns = true;
   if (setns (fd, CLONE_NEWUSER) < 0)
     {
       int e = errno;

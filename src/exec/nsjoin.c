@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +134,12 @@ nsjoin_pid (const struct husk_plan *plan, bool *joined_user, struct husk_err *er
   if (flags == 0)
     return 0; /* it shares all of ours */
   exec_joined_ns = true;
+  if (flags & CLONE_NEWUSER)
+    {
+      if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return husk_err_sys (err, "%s: prctl PR_SET_DUMPABLE", where);
+      exec_joined_userns = true;
+    }
   if (setns (pidfd, flags) < 0)
     {
       int e = errno;

@@ -46,6 +46,7 @@
 
 bool exec_joined_ns;
 bool exec_joined_mntns;
+bool exec_joined_userns;
 
 struct run_ctx
 {

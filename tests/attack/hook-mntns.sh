@@ -9,8 +9,8 @@
 # and husk runs it with its privileges in the host's other namespaces (or
 # hands it the sandbox's seccomp listener).
 # As root: the host's hook and agent are used, never the namespace's.
-# Unprivileged (a user namespace joined too, no way back): the hook fails,
-# one error line, exit 1; the namespace's file never runs.
+# Unprivileged (a user namespace joined too: hook-userns.sh): the hook is
+# refused, one error line, exit 1; the namespace's file never runs.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sandbox-helpers.sh"
 need_probe
@@ -86,7 +86,7 @@ if is_root; then
 else
   is "joined user and mount namespaces: the hook cannot go back: exit 1" 1 "$RC"
   like "joined user and mount namespaces: the error names the hook and why" \
-    "husk: hooks.prestart\\[0\\]: .*husk's mount namespace" "$(grep -v warning <<<"$ERR")"
+    "husk: hooks.prestart\\[0\\]: cannot run in the runtime namespace" "$(grep -v warning <<<"$ERR")"
 fi
 
 # The seccomp agent: listenerPath is connected from husk's own namespace.
