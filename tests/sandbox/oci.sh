@@ -10,10 +10,12 @@ need_probe
 
 B=$TEST_TMP/bundle
 mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/tmp" \
-  "$B/rootfs/etc" "$B/rootfs/secretdir" "$B/rootfs/ro" "$B/rootfs/rw" "$B/data"
+  "$B/rootfs/etc" "$B/rootfs/secretdir" "$B/rootfs/secretdir2" "$B/rootfs/ro" "$B/rootfs/rw" \
+  "$B/data"
 cp "$P" "$B/rootfs/bin/probe"
 echo secret > "$B/rootfs/etc/secret"
 echo secret > "$B/rootfs/secretdir/file"
+echo secret > "$B/rootfs/secretdir2/file2"
 echo shared > "$B/data/file"
 
 # config ARGS-JSON [EXTRA-TOP-LEVEL] [EXTRA-LINUX] [READONLY] [USER]
@@ -47,7 +49,7 @@ config ()
   "linux": {
     "namespaces": [ { "type": "pid" }, { "type": "ipc" }, { "type": "uts" },
                     { "type": "mount" }, { "type": "network" }, { "type": "user" } ],
-    "maskedPaths": [ "/etc/secret", "/secretdir", "/no/such/path" ],
+    "maskedPaths": [ "/etc/secret", "/secretdir", "/no/such/path", "/secretdir2" ],
     "readonlyPaths": [ "/ro" ]$lx
   }$top
 }
@@ -169,6 +171,13 @@ is "maskedPaths: a directory is empty" "" "$OUT"
 config '"/bin/probe", "write", "/secretdir/x"'
 hrun --oci "$B"
 is "maskedPaths: a directory is read-only" EROFS "$OUT"
+# A second directory gets a clone of the first one's empty tmpfs.
+config '"/bin/probe", "ls", "/secretdir2"'
+hrun --oci "$B"
+is "maskedPaths: a second directory is empty too" "0:" "$RC:$OUT"
+config '"/bin/probe", "write", "/secretdir2/x"'
+hrun --oci "$B"
+is "maskedPaths: a second directory is read-only too" EROFS "$OUT"
 
 config '"/bin/probe", "ls", "/dev"'
 hrun --oci "$B"
