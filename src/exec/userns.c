@@ -118,8 +118,8 @@ husk_getpwuid (uid_t uid)
 static int
 subid_check (const struct userns_kind *k, uid_t uid, struct husk_err *err)
 {
-  struct passwd *pw = getpwuid (uid);
-  const char *user = pw ? pw->pw_name : NULL;
+  const char *user = NULL;
+  bool looked_up = false;
 
   for (size_t i = 0; i < k->n; i++)
     {
@@ -128,6 +128,15 @@ subid_check (const struct userns_kind *k, uid_t uid, struct husk_err *err)
       char line[512];
       bool ok = m->count == 1 && m->outside == k->own;
 
+      /* The user name only when a range needs the file: mapping one's own
+       * id (every rootless OCI config) then reads neither passwd nor NSS. */
+      if (!ok && !looked_up)
+        {
+          struct passwd *pw = getpwuid (uid);
+
+          user = pw ? pw->pw_name : NULL;
+          looked_up = true;
+        }
       if (!ok)
         f = fopen (k->file, "re");
       while (!ok && f && fgets (line, sizeof line, f))
