@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
@@ -191,27 +192,79 @@ ju_rewrite (struct ju_lex *lx)
   return 0;
 }
 
+/* Whether TEXT may need the rewrite: it has a run of 19 or more digits
+ * (INT64_MAX has 19), U+E000's UTF-8 bytes, or a \u escape of it.  Most
+ * configs have none of these and go to jansson as they are, uncopied. */
+static bool
+ju_needs_rewrite (const char *text, size_t len)
+{
+  size_t run = 0;
+
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) text[i];
+
+      if (c >= '0' && c <= '9')
+        {
+          if (++run >= 19)
+            return true;
+          continue;
+        }
+      run = 0;
+      if (c == 0xee && i + 2 < len && memcmp (text + i, JU_TAG, JU_TAG_LEN) == 0)
+        return true;
+      if (c == '\\' && i + 5 < len && strncasecmp (text + i + 1, "ue000", 5) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* jansson seeds its hash function from /dev/urandom (open, read, close) on
+ * first use; one getrandom call does the same.  If it fails, jansson still
+ * seeds itself. */
+static void
+ju_seed (void)
+{
+  static bool seeded;
+  uint32_t seed = 0;
+
+  if (seeded)
+    return;
+  seeded = true;
+  if (getrandom (&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t) sizeof seed && seed != 0)
+    json_object_seed (seed);
+}
+
 json_t *
 json_u64_load (const char *text, size_t len, const char *name, struct husk_err *err)
 {
-  /* Each rewrite turns >= 19 bytes into 2 more: well under len / 8. */
-  cleanup_free char *buf = xmalloc (len + len / 8 + 16);
-  struct ju_lex lx = { .in = text, .len = len, .out = buf, .value_pos = true };
+  cleanup_free char *buf = NULL;
+  struct ju_lex lx = { .in = text, .len = len, .value_pos = true };
+  const char *json = text;
+  size_t json_len = len;
   json_error_t je;
   json_t *v;
 
-  if (ju_rewrite (&lx) < 0)
+  ju_seed ();
+  if (ju_needs_rewrite (text, len))
     {
-      int line, col;
+      /* Each rewrite turns >= 19 bytes into 2 more: well under len / 8. */
+      lx.out = buf = xmalloc (len + len / 8 + 16);
+      if (ju_rewrite (&lx) < 0)
+        {
+          int line, col;
 
-      ju_where (text, lx.i, &line, &col);
-      husk_err_set (err, 0,
-                    "%s: line %d, column %d: a string may not start with U+E000 (husk "
-                    "reserves it)",
-                    name, line, col);
-      return NULL;
+          ju_where (text, lx.i, &line, &col);
+          husk_err_set (err, 0,
+                        "%s: line %d, column %d: a string may not start with U+E000 (husk "
+                        "reserves it)",
+                        name, line, col);
+          return NULL;
+        }
+      json = buf;
+      json_len = lx.n;
     }
-  v = json_loadb (buf, lx.n, JSON_REJECT_DUPLICATES, &je);
+  v = json_loadb (json, json_len, JSON_REJECT_DUPLICATES, &je);
   if (v == NULL)
     {
       char clean[sizeof je.text];
