@@ -415,12 +415,12 @@ cli_print_version (FILE *out)
 #else
          " -LANDLOCK"
 #endif
-#ifdef HAVE_SELINUX
+#if defined HAVE_SELINUX || defined HUSK_SELINUX_KERNEL
          " +SELINUX"
 #else
          " -SELINUX"
 #endif
-#ifdef HAVE_APPARMOR
+#if defined HAVE_APPARMOR || defined HUSK_APPARMOR_KERNEL
          " +APPARMOR"
 #else
          " -APPARMOR"

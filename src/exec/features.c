@@ -300,10 +300,10 @@ feat_lsms (struct features *f)
   char enabled[8] = "", aa[8] = "";
   bool selinux_build = false, apparmor_build = false, selinux_on, apparmor_on;
 
-#ifdef HAVE_SELINUX
+#if defined HAVE_SELINUX || defined HUSK_SELINUX_KERNEL
   selinux_build = true;
 #endif
-#ifdef HAVE_APPARMOR
+#if defined HAVE_APPARMOR || defined HUSK_APPARMOR_KERNEL
   apparmor_build = true;
 #endif
   selinux_on = read_line ("/sys/fs/selinux/enforce", enabled, sizeof enabled);

@@ -1,7 +1,9 @@
 /* lsm.c: SELinux labels (--exec-label, --file-label), through libselinux
  * when husk was built with it (HAVE_SELINUX); the OCI AppArmor profile
  * (process.apparmorProfile, issue 5), through libapparmor when husk was
- * built with it (HAVE_APPARMOR).  Both libraries are dlopen()ed.
+ * built with it (HAVE_APPARMOR).  Both libraries are dlopen()ed.  A static
+ * husk cannot load them safely and uses the kernel's own files instead
+ * (HUSK_SELINUX_KERNEL, HUSK_APPARMOR_KERNEL: src/lib/lsm_kernel.c).
  *
  * libselinux is loaded with dlopen only when a label is asked for: linked
  * normally, its constructor (statfs of selinuxfs, reading
@@ -35,6 +37,7 @@
 #endif
 
 #include "exec/exec_int.h"
+#include "lib/lsm_kernel.h"
 #include "lib/xalloc.h"
 
 #ifdef HAVE_SELINUX
@@ -106,6 +109,11 @@ lsm_apparmor_check (const struct husk_plan *plan, struct husk_err *err)
     return husk_err_set (err, 0, "%s: AppArmor is not enabled on this system",
                          plan->apparmor_origin.where);
   return 0;
+#elif defined HUSK_APPARMOR_KERNEL
+  if (!lsmk_apparmor_enabled (&lsm_kernel_paths))
+    return husk_err_set (err, 0, "%s: AppArmor is not enabled on this system",
+                         plan->apparmor_origin.where);
+  return 0;
 #else
   return husk_err_set (err, 0, "%s: this husk was built without AppArmor support",
                        plan->apparmor_origin.where);
@@ -123,6 +131,11 @@ lsm_apparmor_set (const struct husk_plan *plan, struct husk_err *err)
   if (lsm_aa.change_onexec (plan->apparmor_profile) < 0)
     return husk_err_sys (err, "%s: aa_change_onexec", plan->apparmor_origin.where);
   return 0;
+#elif defined HUSK_APPARMOR_KERNEL
+  if (lsmk_apparmor_change_onexec (&lsm_kernel_paths, plan->apparmor_profile) < 0)
+    return husk_err_sys (err, "%s: cannot set the AppArmor profile of the program",
+                         plan->apparmor_origin.where);
+  return 0;
 #else
   return lsm_apparmor_check (plan, err);
 #endif
@@ -139,6 +152,12 @@ lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_
   if (lsm_lib.is_enabled () <= 0)
     return husk_err_set (err, 0, "%s: SELinux is not enabled on this system", origin->where);
   if (lsm_lib.check_context ((char *) label) < 0)
+    return husk_err_sys (err, "%s: invalid SELinux context", origin->where);
+  return 0;
+#elif defined HUSK_SELINUX_KERNEL
+  if (!lsmk_selinux_enabled (&lsm_kernel_paths))
+    return husk_err_set (err, 0, "%s: SELinux is not enabled on this system", origin->where);
+  if (lsmk_selinux_check_context (&lsm_kernel_paths, label) < 0)
     return husk_err_sys (err, "%s: invalid SELinux context", origin->where);
   return 0;
 #else
@@ -168,6 +187,11 @@ lsm_set_exec_label (const struct husk_plan *plan, struct husk_err *err)
     return -1;
   if (lsm_lib.set_exec_con ((char *) plan->exec_label) < 0)
     return husk_err_sys (err, "%s: setexeccon", plan->exec_label_origin.where);
+  return 0;
+#elif defined HUSK_SELINUX_KERNEL
+  if (lsmk_selinux_set_exec (&lsm_kernel_paths, plan->exec_label) < 0)
+    return husk_err_sys (err, "%s: cannot set the SELinux label of the program",
+                         plan->exec_label_origin.where);
   return 0;
 #else
   return lsm_check_one (plan->exec_label, &plan->exec_label_origin, err);

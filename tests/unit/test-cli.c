@@ -842,12 +842,12 @@ test_help (void)
       && strstr (buf, "\n    --as-pid-1  ") != NULL
       && strstr (buf, "\nhusk ") != NULL, "help lists options, version line");
   ok (strstr (buf, "\nhusk " PACKAGE_VERSION "\n+SECCOMP ") != NULL
-#ifdef HAVE_SELINUX
+#if defined HAVE_SELINUX || defined HUSK_SELINUX_KERNEL
       && strstr (buf, " +SELINUX") != NULL
 #else
       && strstr (buf, " -SELINUX") != NULL
 #endif
-#ifdef HAVE_APPARMOR
+#if defined HAVE_APPARMOR || defined HUSK_APPARMOR_KERNEL
       && strstr (buf, " +APPARMOR\n") != NULL,
 #else
       && strstr (buf, " -APPARMOR\n") != NULL,
