@@ -89,6 +89,13 @@ run_tap ()
 selected () { printf '%s\n' "$1" | grep -Eq -- "$HUSK_TEST_FILTER"; }
 
 vg=()
+if [ "$HUSK_VALGRIND" = 1 ] && ! readelf -lW "$HUSK" 2>/dev/null | grep -q INTERP; then
+  # A static-pie husk (the default build) has its own malloc, which valgrind
+  # cannot replace: it would report no leaks and false errors.
+  echo "run-tests.sh: HUSK_VALGRIND=1 needs a dynamically linked husk: build one with" \
+    "./configure --disable-static-husk" >&2
+  exit 1
+fi
 if [ "$HUSK_VALGRIND" = 1 ]; then
   # valgrind.supp: valgrind's own false positives (mount(2)'s NULL type).
   # Syscalls valgrind 3.19 does not know (openat2, open_tree, mount_setattr,
