@@ -9,8 +9,10 @@
 # HYPERFINE_ARGS (extra hyperfine options, default "--warmup 20"), RSS_RUNS (default 5).
 #
 # Run as root, it stages the binaries in a world-readable temporary directory and re-executes the
-# measurements as uid/gid 65534 with setpriv.  crun is run rootless when that works; where it
-# cannot (e.g. crun refuses hybrid cgroup hierarchies), it is run as root in a private mount
+# measurements as uid/gid 65534 with setpriv.  On a v1/v2 hybrid cgroup host, which crun 1.8
+# refuses rootless, the whole run happens in a private mount namespace with the cgroup2
+# hierarchy on /sys/fs/cgroup, so that crun runs rootless, side by side with husk in the same
+# hyperfine run.  Where crun still cannot run rootless, it is run as root in a private mount
 # namespace and the table says so.
 set -euo pipefail
 
@@ -229,6 +231,10 @@ table () {
   echo "Run as uid $NOBODY unless noted. Medians of hyperfine runs; peak RSS is GNU time's maximum"
   echo "resident set of the largest process in the tree, median of $RSS_RUNS runs, with /bin/true"
   echo "replaced by bench/nop.c (a few KiB, static): the figure is the launcher's own processes."
+  if [ -e "$WORK/cgroup2-view" ]; then
+    echo "This host's cgroups are a v1/v2 hybrid, which crun 1.8 refuses rootless: every row ran in a"
+    echo "private mount namespace with the cgroup2 hierarchy mounted on /sys/fs/cgroup."
+  fi
   echo
   echo "| Workload | Tool | Median (ms) | × floor | husk / bwrap | Peak RSS (MiB) | Notes |"
   echo "|---|---|---:|---:|---:|---:|---|"
@@ -280,11 +286,30 @@ if [ "$(id -u)" = 0 ]; then
   [ -n "$BUSYBOX" ] && cp "$BUSYBOX" "$WORK/bin/busybox"
   chmod -R a+rX "$WORK/bin"
   chown "$NOBODY:$NOBODY" "$WORK"
-  setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
-    env -i PATH="$PATH" HOME="$WORK" LANG=C BENCH_INNER=1 WORK="$WORK" \
-    HUSK="$WORK/bin/husk" FLOOR="$WORK/bin/floor" NOP="$WORK/bin/nop" BWRAP="$BWRAP" CRUN="$CRUN" RUNC="$RUNC" \
-    BUSYBOX="${BUSYBOX:+$WORK/bin/busybox}" HYPERFINE_ARGS="$HYPERFINE_ARGS" RSS_RUNS="$RSS_RUNS" \
-    SLOW_RUNS="${SLOW_RUNS:-5}" bash "$WORK/bin/run.sh"
+  inner_cmd=(setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups --
+    env -i PATH="$PATH" HOME="$WORK" LANG=C BENCH_INNER=1 WORK="$WORK"
+    HUSK="$WORK/bin/husk" FLOOR="$WORK/bin/floor" NOP="$WORK/bin/nop" BWRAP="$BWRAP" CRUN="$CRUN" RUNC="$RUNC"
+    BUSYBOX="${BUSYBOX:+$WORK/bin/busybox}" HYPERFINE_ARGS="$HYPERFINE_ARGS" RSS_RUNS="$RSS_RUNS"
+    SLOW_RUNS="${SLOW_RUNS:-5}" bash "$WORK/bin/run.sh")
+  if [ -n "$CRUN" ] && [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ] \
+     && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+    # A hybrid cgroup host: crun 1.8 refuses it rootless.  Run every row (floor included) in a
+    # private mount namespace whose /sys/fs/cgroup is the cgroup2 hierarchy, where crun runs
+    # rootless and so side by side with husk in one hyperfine run; the table says so.
+    : > "$WORK/cgroup2-view"
+    rc=0
+    unshare -m --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup || exit 99
+      exec "$@"' sh "${inner_cmd[@]}" || rc=$?
+    if [ $rc = 99 ]; then
+      msg "cannot mount cgroup2 on /sys/fs/cgroup in a private mount namespace: the host's view"
+      rm -f "$WORK/cgroup2-view"
+      "${inner_cmd[@]}"
+    elif [ $rc != 0 ]; then
+      exit $rc
+    fi
+  else
+    "${inner_cmd[@]}"
+  fi
   if grep -q '|ROOTLESS_FAILED$' "$WORK/rows"; then crun_as_root; fi
 else
   NOBODY=$(id -u)
