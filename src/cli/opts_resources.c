@@ -66,22 +66,8 @@ cli_opt_seccomp_profile (struct cli_state *st, char **args, struct husk_err *err
   if (seccomp_profile_load (path, st->origin.where, &c, key, &cache_path, err) < 0)
     return -1;
   if (cache_path != NULL)
-    {
-      struct husk_seccomp_store *cs;
-
-      plan->seccomp_store = xgrow (plan->seccomp_store, &plan->cap_seccomp_store,
-                                   plan->n_seccomp_store + 1, sizeof *plan->seccomp_store);
-      cs = &plan->seccomp_store[plan->n_seccomp_store++];
-      memset (cs, 0, sizeof *cs);
-      cs->path = steal_pointer (&cache_path);
-      memcpy (cs->key, key, sizeof cs->key);
-      cs->len = c.n * sizeof *c.prog;
-      cs->prog = xmalloc (cs->len);
-      memcpy (cs->prog, c.prog, cs->len);
-      cs->flags = c.flags;
-      cs->listener_path = c.listener_path ? xstrdup (c.listener_path) : NULL;
-      cs->listener_metadata = c.listener_metadata ? xstrdup (c.listener_metadata) : NULL;
-    }
+    plan_add_seccomp_store (plan, cache_path, key, c.prog, c.n * sizeof *c.prog, c.flags,
+                            c.listener_path, c.listener_metadata);
   if (resources_seccomp_agent (st, &c, err) < 0)
     {
       seccomp_compiled_free (&c);

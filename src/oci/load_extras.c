@@ -214,22 +214,8 @@ oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
       cache_path = NULL;
     }
   if (cache_path != NULL)
-    {
-      struct husk_seccomp_store *cs;
-
-      plan->seccomp_store = xgrow (plan->seccomp_store, &plan->cap_seccomp_store,
-                                   plan->n_seccomp_store + 1, sizeof *plan->seccomp_store);
-      cs = &plan->seccomp_store[plan->n_seccomp_store++];
-      memset (cs, 0, sizeof *cs);
-      cs->path = steal_pointer (&cache_path);
-      memcpy (cs->key, key, sizeof cs->key);
-      cs->len = c.n * sizeof *c.prog;
-      cs->prog = xmalloc (cs->len);
-      memcpy (cs->prog, c.prog, cs->len);
-      cs->flags = c.flags;
-      cs->listener_path = c.listener_path ? xstrdup (c.listener_path) : NULL;
-      cs->listener_metadata = c.listener_metadata ? xstrdup (c.listener_metadata) : NULL;
-    }
+    plan_add_seccomp_store (plan, cache_path, key, c.prog, c.n * sizeof *c.prog, c.flags,
+                            c.listener_path, c.listener_metadata);
   if (c.listener_path != NULL)
     oci_seccomp_agent (ctx, &c);
   plan->seccomp

@@ -342,6 +342,29 @@ plan_add_cgroup_write (struct husk_plan *plan, const char *file, const char *val
   return w;
 }
 
+struct husk_seccomp_store *
+plan_add_seccomp_store (struct husk_plan *plan, const char *path,
+                        const unsigned char key[HUSK_SECCOMP_KEY_LEN], const void *prog,
+                        size_t len, unsigned flags, const char *listener_path,
+                        const char *listener_metadata)
+{
+  struct husk_seccomp_store *cs;
+
+  plan->seccomp_store = xgrow (plan->seccomp_store, &plan->cap_seccomp_store,
+                               plan->n_seccomp_store + 1, sizeof *plan->seccomp_store);
+  cs = &plan->seccomp_store[plan->n_seccomp_store++];
+  memset (cs, 0, sizeof *cs);
+  cs->path = xstrdup (path);
+  memcpy (cs->key, key, sizeof cs->key);
+  cs->len = len;
+  cs->prog = xmalloc (len);
+  memcpy (cs->prog, prog, len);
+  cs->flags = flags;
+  cs->listener_path = listener_path ? xstrdup (listener_path) : NULL;
+  cs->listener_metadata = listener_metadata ? xstrdup (listener_metadata) : NULL;
+  return cs;
+}
+
 void
 plan_init (struct husk_plan *plan)
 {

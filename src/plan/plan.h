@@ -647,6 +647,15 @@ struct husk_device_rule *plan_add_device_rule (struct husk_plan *plan, bool allo
                                                int64_t major, int64_t minor, unsigned access,
                                                const struct husk_origin *origin);
 
+/* Seccomp cache (issues 5 and 6): append an entry for the executor to
+ * write: path, the HUSK_SECCOMP_KEY_LEN-byte key, the len-byte program and
+ * the listener strings (NULL for none) are copied. */
+struct husk_seccomp_store *plan_add_seccomp_store (struct husk_plan *plan, const char *path,
+                                                   const unsigned char key[HUSK_SECCOMP_KEY_LEN],
+                                                   const void *prog, size_t len, unsigned flags,
+                                                   const char *listener_path,
+                                                   const char *listener_metadata);
+
 /* Origin helpers: origin_make formats a new owned `where`. */
 struct husk_origin origin_make (int argi, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
