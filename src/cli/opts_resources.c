@@ -57,7 +57,6 @@ cli_opt_seccomp_profile (struct cli_state *st, char **args, struct husk_err *err
   cleanup_free char *cache_path = NULL;
   struct seccomp_compiled c = { 0 };
   unsigned char key[SHA256_LEN];
-  struct husk_seccomp *s;
 
   if (plan->n_seccomp > 0 && plan->seccomp[0].replaceable)
     return husk_err_set (err, 0, "%s: cannot be combined with %s", st->origin.where,
@@ -73,14 +72,7 @@ cli_opt_seccomp_profile (struct cli_state *st, char **args, struct husk_err *err
       seccomp_compiled_free (&c);
       return -1;
     }
-  plan->seccomp
-    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
-  s = &plan->seccomp[plan->n_seccomp++];
-  s->prog = (unsigned char *) steal_pointer (&c.prog);
-  s->len = c.n * HUSK_SECCOMP_INSN_SIZE;
-  s->flags = c.flags;
-  s->replaceable = false;
-  s->origin = origin_copy (&st->origin);
+  plan_add_seccomp (plan, c.prog, c.n * HUSK_SECCOMP_INSN_SIZE, c.flags, false, &st->origin);
   seccomp_compiled_free (&c);
   return 0;
 }

@@ -191,7 +191,7 @@ oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
   cleanup_free char *cache_path = NULL;
   struct seccomp_compiled c = { 0 };
   unsigned char key[SHA256_LEN];
-  struct husk_seccomp *s;
+  struct husk_origin origin;
   json_t *sc;
 
   if (oci_get (lx, "linux", "seccomp", JSON_OBJECT, &sc, err) < 0)
@@ -218,14 +218,9 @@ oci_load_seccomp (struct oci_ctx *ctx, json_t *lx, struct husk_err *err)
                             c.listener_path, c.listener_metadata);
   if (c.listener_path != NULL)
     oci_seccomp_agent (ctx, &c);
-  plan->seccomp
-    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
-  s = &plan->seccomp[plan->n_seccomp++];
-  s->prog = (unsigned char *) steal_pointer (&c.prog);
-  s->len = c.n * HUSK_SECCOMP_INSN_SIZE;
-  s->flags = c.flags;
-  s->replaceable = false;
-  s->origin = extras_origin ("linux.seccomp");
+  origin = extras_origin ("linux.seccomp");
+  plan_add_seccomp (plan, c.prog, c.n * HUSK_SECCOMP_INSN_SIZE, c.flags, false, &origin);
+  origin_free (&origin);
   seccomp_compiled_free (&c);
   return 0;
 }

@@ -342,6 +342,25 @@ plan_add_cgroup_write (struct husk_plan *plan, const char *file, const char *val
   return w;
 }
 
+struct husk_seccomp *
+plan_add_seccomp (struct husk_plan *plan, const void *prog, size_t len, unsigned flags,
+                  bool replaceable, const struct husk_origin *origin)
+{
+  struct husk_seccomp *s;
+
+  plan->seccomp
+    = xgrow (plan->seccomp, &plan->cap_seccomp, plan->n_seccomp + 1, sizeof *plan->seccomp);
+  s = &plan->seccomp[plan->n_seccomp++];
+  memset (s, 0, sizeof *s);
+  s->prog = xmalloc (len);
+  memcpy (s->prog, prog, len);
+  s->len = len;
+  s->flags = flags;
+  s->replaceable = replaceable;
+  s->origin = origin_copy (origin);
+  return s;
+}
+
 struct husk_seccomp_store *
 plan_add_seccomp_store (struct husk_plan *plan, const char *path,
                         const unsigned char key[HUSK_SECCOMP_KEY_LEN], const void *prog,

@@ -647,6 +647,11 @@ struct husk_device_rule *plan_add_device_rule (struct husk_plan *plan, bool allo
                                                int64_t major, int64_t minor, unsigned access,
                                                const struct husk_origin *origin);
 
+/* Seccomp (issue 6): append a program (the len-byte program and origin
+ * are copied). */
+struct husk_seccomp *plan_add_seccomp (struct husk_plan *plan, const void *prog, size_t len,
+                                       unsigned flags, bool replaceable,
+                                       const struct husk_origin *origin);
 /* Seccomp cache (issues 5 and 6): append an entry for the executor to
  * write: path, the HUSK_SECCOMP_KEY_LEN-byte key, the len-byte program and
  * the listener strings (NULL for none) are copied. */
