@@ -10,6 +10,10 @@
 #   has_line DESC LINE TEXT / lacks_line DESC LINE TEXT   exact line match
 #   husk_error_line DESC WORD   $ERR is one line "husk: ..." mentioning WORD
 #                          (skipped for bwrap, whose messages differ)
+#   find_busybox           sets BB to a statically linked busybox, or "" (status 1)
+#   need_busybox           find_busybox, or ends the script (a failure under
+#                          HUSK_MUST_WORK=1, else one skip)
+#   oci_bundle DIR [APPLET...]   an OCI bundle's rootfs at DIR/rootfs
 
 P=${HUSK_PROBE:-}
 
@@ -75,4 +79,54 @@ husk_error_line ()
     _t_result 1 "$desc"
     diag "expected one line starting 'husk: ' naming $word" "got: $ERR"
   fi
+}
+
+# The OCI tests' containers run a static busybox (package busybox-static)
+# and the probe; a dynamic one would not start in a rootfs without its
+# libraries.
+find_busybox ()
+{
+  local f
+  BB=
+  for f in /bin/busybox /usr/bin/busybox; do
+    if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then
+      BB=$f
+      return 0
+    fi
+  done
+  return 1
+}
+
+need_busybox ()
+{
+  find_busybox && return 0
+  if [ "$HUSK_MUST_WORK" = 1 ]; then
+    _t_result 1 "a statically linked busybox is installed (busybox-static)"
+  else
+    skip "${0##*/}" "no statically linked busybox (package busybox-static)"
+  fi
+  done_testing
+  exit
+}
+
+# oci_bundle DIR [APPLET...]: DIR/rootfs with bin, proc and dev; the probe
+# at /bin/probe when it is built; the static busybox (BB, found here unless
+# set) at /bin/busybox with a link /bin/APPLET to it for each APPLET, when
+# there is one (scripts that need it call need_busybox first; the others
+# test [ -n "$BB" ]).  Other directories are the caller's.
+oci_bundle ()
+{
+  local dir=$1 a
+  shift
+  mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev"
+  if [ -n "$P" ] && [ -x "$P" ]; then
+    cp "$P" "$dir/rootfs/bin/probe"
+  fi
+  if [ -z "${BB:-}" ] && ! find_busybox; then
+    return 0
+  fi
+  cp "$BB" "$dir/rootfs/bin/busybox"
+  for a in "$@"; do
+    ln -s busybox "$dir/rootfs/bin/$a"
+  done
 }

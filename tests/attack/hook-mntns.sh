@@ -20,21 +20,12 @@ if is_bwrap; then
   done_testing
   exit
 fi
-if [ ! -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
-  if [ "$HUSK_MUST_WORK" = 1 ]; then
-    _t_result 1 "busybox-static is installed"
-  else
-    skip "${0##*/}" "busybox-static not installed"
-  fi
-  done_testing
-  exit
-fi
+need_busybox
 
 B=$TEST_TMP/bundle
 D=$TEST_TMP/hk        # covered by a tmpfs in the other namespace
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$D"
-cp /bin/busybox "$B/rootfs/bin/busybox"
-ln -s busybox "$B/rootfs/bin/sh"
+oci_bundle "$B" sh
+mkdir -p "$D"
 cat > "$D/hook" <<EOF
 #!/bin/sh
 echo "\$1" >> "$TEST_TMP/host-ran"

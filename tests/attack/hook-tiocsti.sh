@@ -21,21 +21,10 @@ if ! command -v script >/dev/null; then
   done_testing
   exit
 fi
-if [ ! -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
-  if [ "$HUSK_MUST_WORK" = 1 ]; then
-    _t_result 1 "busybox-static is installed"
-  else
-    skip "${0##*/}" "busybox-static not installed"
-  fi
-  done_testing
-  exit
-fi
+need_busybox
 
 B=$TEST_TMP/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev"
-cp /bin/busybox "$B/rootfs/bin/busybox"
-ln -s busybox "$B/rootfs/bin/sh"
-cp "$P" "$B/rootfs/bin/probe"
+oci_bundle "$B" sh
 chmod -R a+rX "$TEST_TMP"
 
 # config NAMESPACES-JSON: the hook runs the probe's TIOCSTI on its stderr.

@@ -21,16 +21,15 @@ if is_bwrap; then
   done_testing
   exit
 fi
-if ! command -v python3 >/dev/null || ! command -v nsenter >/dev/null \
-   || [ ! -x /bin/busybox ]; then
-  skip "${0##*/}" "python3, nsenter or busybox missing"
+if ! command -v python3 >/dev/null || ! command -v nsenter >/dev/null; then
+  skip "${0##*/}" "python3 or nsenter missing"
   done_testing
   exit
 fi
+need_busybox
 
 B=$TEST_TMP/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev"
-cp /bin/busybox "$B/rootfs/bin/busybox"
+oci_bundle "$B"
 chown -R 100000:100000 "$B/rootfs"
 chmod -R a+rX "$TEST_TMP"
 

@@ -51,22 +51,12 @@ if ! is_root; then
   exit
 fi
 need_probe
-BB=
-for f in /bin/busybox /usr/bin/busybox; do
-  if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then BB=$f; break; fi
-done
-if [ -z "$BB" ]; then
-  skip "parity with crun" "no static busybox (package busybox-static)"
-  done_testing
-  exit
-fi
+need_busybox
 
 B=$TEST_TMP/bundle
 STATE=$TEST_TMP/crun-state
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/sys" "$B/rootfs/tmp" "$STATE"
-cp "$P" "$B/rootfs/bin/probe"
-cp "$BB" "$B/rootfs/bin/busybox"
-ln -s busybox "$B/rootfs/bin/sh"
+oci_bundle "$B" sh
+mkdir -p "$B/rootfs/sys" "$B/rootfs/tmp" "$STATE"
 chmod -R a+rX "$B"
 
 # What the probe reports inside, in one container.

@@ -17,15 +17,7 @@
 . "$(dirname "$0")/../sandbox-helpers.sh"
 need_probe
 
-BB=
-for f in /bin/busybox /usr/bin/busybox; do
-  if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then BB=$f; break; fi
-done
-if [ -z "$BB" ]; then
-  skip "${0##*/}" "no statically linked busybox for the container"
-  done_testing
-  exit
-fi
+need_busybox
 v2=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") print $5; break } }' \
      /proc/self/mountinfo | head -n1)
 self=$(sed -n 's/^0:://p' /proc/self/cgroup)
@@ -39,9 +31,8 @@ diag "cgroup v2 at $v2, husk's cgroup $own ($(cat "$own/cgroup.controllers" 2>/d
 
 B=$TEST_TMP/bundle
 S=$TEST_TMP/shared
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/shared" "$S"
-cp "$BB" "$B/rootfs/bin/busybox"
-for c in sh cat sed sleep touch; do ln -s busybox "$B/rootfs/bin/$c"; done
+oci_bundle "$B" sh cat sed sleep touch
+mkdir -p "$B/rootfs/shared" "$S"
 
 # The container writes its cgroup (the 0:: line) to /shared/cg, then waits
 # for /shared/go: the host reads the cgroup's files meanwhile.

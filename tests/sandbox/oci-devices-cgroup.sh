@@ -19,15 +19,7 @@
 . "$(dirname "$0")/../sandbox-helpers.sh"
 need_probe
 
-BB=
-for f in /bin/busybox /usr/bin/busybox; do
-  if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then BB=$f; break; fi
-done
-if [ -z "$BB" ]; then
-  skip "${0##*/}" "no statically linked busybox for the container"
-  done_testing
-  exit
-fi
+need_busybox
 v2=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") print $5; break } }' \
      /proc/self/mountinfo | head -n1)
 self=$(sed -n 's/^0:://p' /proc/self/cgroup)
@@ -45,9 +37,8 @@ own=$v2${self%/}
 
 B=$TEST_TMP/bundle
 S=$TEST_TMP/shared
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/shared" "$S"
-cp "$BB" "$B/rootfs/bin/busybox"
-for c in sh cat head sed sleep mv; do ln -s busybox "$B/rootfs/bin/$c"; done
+oci_bundle "$B" sh cat head sed sleep mv
+mkdir -p "$B/rootfs/shared" "$S"
 chmod -R a+rX "$TEST_TMP"
 chmod a+rwx "$S"
 

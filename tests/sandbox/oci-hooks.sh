@@ -13,23 +13,12 @@
 . "$(dirname "$0")/../sandbox-helpers.sh"
 need_probe
 
-if [ ! -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
-  if [ "$HUSK_MUST_WORK" = 1 ]; then
-    _t_result 1 "busybox-static is installed"
-  else
-    skip "hooks in a busybox container" "busybox-static not installed"
-  fi
-  done_testing
-  exit
-fi
+need_busybox
 
 B=$TEST_TMP/bundle
 S=$TEST_TMP/shared   # bound at /shared: the container's side effects
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/ctmp" \
-  "$B/rootfs/shared" "$S"
-cp /bin/busybox "$B/rootfs/bin/busybox"
-for c in sh cat echo ls sleep readlink id env true; do ln -s busybox "$B/rootfs/bin/$c"; done
-cp "$P" "$B/rootfs/bin/probe"
+oci_bundle "$B" sh cat echo ls sleep readlink id env true
+mkdir -p "$B/rootfs/ctmp" "$B/rootfs/shared" "$S"
 
 # The host's hook: log its kind, save its state, args, env and namespaces.
 HOOK=$TEST_TMP/hook

@@ -10,16 +10,8 @@ need_probe
 need_probe
 
 B=$TEST_TMP/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/tmp" "$B/data"
-cp "$P" "$B/rootfs/bin/probe"
-BB=
-for f in /bin/busybox /usr/bin/busybox; do
-  if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then BB=$f; break; fi
-done
-if [ -n "$BB" ]; then
-  cp "$BB" "$B/rootfs/bin/busybox"
-  for c in sh cat stat ls; do ln -s busybox "$B/rootfs/bin/$c"; done
-fi
+oci_bundle "$B" sh cat stat ls
+mkdir -p "$B/rootfs/tmp" "$B/data"
 
 # config ARGS-JSON [LINUX-EXTRA] [MOUNTS-EXTRA] [NAMESPACES] [USER]
 config ()

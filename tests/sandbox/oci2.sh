@@ -11,16 +11,8 @@
 need_probe
 
 B=$TEST_TMP/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/sys" "$B/rootfs/tmp"
-cp "$P" "$B/rootfs/bin/probe"
-BB=
-for f in /bin/busybox /usr/bin/busybox; do
-  if [ -x "$f" ] && file -L "$f" 2>/dev/null | grep -q 'statically linked'; then BB=$f; break; fi
-done
-if [ -n "$BB" ]; then
-  cp "$BB" "$B/rootfs/bin/busybox"
-  for c in sh tty cat; do ln -s busybox "$B/rootfs/bin/$c"; done
-fi
+oci_bundle "$B" sh tty cat
+mkdir -p "$B/rootfs/sys" "$B/rootfs/tmp"
 
 # config ARGS-JSON [PROCESS-EXTRA] [LINUX-EXTRA] [TOP-EXTRA] [NAMESPACES]
 # writes $B/config.json in the shape `runc spec` gives (terminal off).
