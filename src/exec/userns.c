@@ -98,8 +98,12 @@ subid_hint (const struct userns_kind *k, const char *user, uid_t uid, struct hus
 }
 
 #ifdef HUSK_STATIC
-/* --enable-static-husk: no NSS (a static glibc would dlopen() its modules,
- * which must then match the glibc husk was built with): /etc/passwd only. */
+/* A static husk: no NSS (a static glibc would dlopen() its modules, which
+ * must then match the glibc husk was built with): /etc/passwd only.  A
+ * caller it does not list (LDAP, sssd, systemd-homed) may still own ranges
+ * under its name, so subid_check then leaves the verdict to newuidmap and
+ * newgidmap, which read them through NSS and enforce them anyway. */
+#define HUSK_NAMES_COMPLETE false
 static struct passwd *
 husk_getpwuid (uid_t uid)
 {
@@ -112,6 +116,8 @@ husk_getpwuid (uid_t uid)
   return NULL;
 }
 #define getpwuid husk_getpwuid
+#else
+#define HUSK_NAMES_COMPLETE true
 #endif
 
 /* Each range is the caller's own id or lies within one delegated range. */
@@ -136,6 +142,8 @@ subid_check (const struct userns_kind *k, uid_t uid, struct husk_err *err)
 
           user = pw ? pw->pw_name : NULL;
           looked_up = true;
+          if (user == NULL && !HUSK_NAMES_COMPLETE)
+            return 0;
         }
       if (!ok)
         f = fopen (k->file, "re");

@@ -233,6 +233,15 @@ if is_root; then
       --uid-map 1 400000 10 true 2>&1)
     like "--uid-map beyond the delegated ranges: an error naming /etc/subuid" \
       '^husk: --uid-map 1 400000 10: .*/etc/subuid$' "$out"
+    # A caller /etc/passwd does not list (an LDAP or sssd user): a static husk cannot learn
+    # its name and leaves the verdict to newuidmap, a dynamic one checks without the name;
+    # either way a range delegated to someone else is refused, with one error first.
+    out=$(setpriv --reuid=4242420 --regid=4242420 --clear-groups "$HUSK" --ro-bind / / \
+      --unshare-user --uid-map 0 4242420 1 --uid-map 1 300000 10 true 2>&1)
+    rc=$?
+    is "a caller without a passwd entry, another user's range: exit 1" 1 "$rc"
+    like "... the error names newuidmap or /etc/subuid" \
+      '^husk: --uid-map [0-9 ]+: .*(newuidmap|/etc/subuid)' "$(printf '%s\n' "$out" | head -n1)"
     restore_subid
     trap 'rm -rf "$TEST_TMP" 2>/dev/null' EXIT
     is "the test's /etc/subuid line is removed" "" "$(grep -x "$line" /etc/subuid)"
