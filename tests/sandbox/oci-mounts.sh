@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (as root it mounts a tmpfs in the host's mount namespace)
 # oci-mounts.sh: the filesystem and namespace parts of config.json that
 # issue 5 added last, in real containers: linux.devices (mknod as real
 # root, a bind of the host's node in a user namespace) and the default
@@ -170,7 +171,10 @@ if is_root; then
     "{ \"type\": \"pid\", \"path\": \"/proc/$rchild/ns/pid\" }, { \"type\": \"mount\" }"
   hrun --oci "$B"
   is "as root: a pid namespace by path alone" "0 $(ino /proc/$rchild/ns/pid)" "$RC $(kv pid "$OUT")"
-  kill "$rpid" 2>/dev/null
+  # unshare --fork blocks SIGTERM and its child, pid 1 of the new pid
+  # namespace, has no handler: only SIGKILL ends them (else the `wait`
+  # below waits out the sleep).
+  kill -KILL "$rchild" "$rpid" 2>/dev/null
 else
   config '"/bin/probe", "ns"' "" "" \
     "{ \"type\": \"pid\", \"path\": \"/proc/$pchild/ns/pid\" }, { \"type\": \"mount\" }"
@@ -189,7 +193,7 @@ config '"/bin/probe", "ns"' "" "" \
 hrun --oci "$B"
 like "a path that is no user namespace: one line naming it" \
   '^husk: linux\.namespaces\[0\]\.path: setns: Invalid argument' "$ERR"
-kill "$upid" "$ppid_" 2>/dev/null
+kill -KILL "$pchild" "$ppid_" "$upid" 2>/dev/null
 wait 2>/dev/null
 
 # 3. Mount options: nosymfollow, tmpcopyup, propagation.
