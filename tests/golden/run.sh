@@ -25,6 +25,11 @@
 # for HUSK_VALGRIND=1): a report from it changes the exit status or stderr,
 # so the case fails.
 #
+# HUSK_GOLDEN_JOBS (default 1): split the cases into that many consecutive
+# shards run at the same time (run-tests.sh sets it to HUSK_TEST_JOBS; under
+# valgrind each case takes a CPU for a while); the results are printed in
+# the same order and numbering as from one run.
+#
 # Must not: need privileges; husk --print-plan never creates a sandbox.
 
 set -u
@@ -52,6 +57,59 @@ trap 'rm -rf "$tmp"' EXIT
 
 if [ $# -eq 0 ]; then
   set -- $(cd "$dir" && ls *.args | sed 's/\.args$//')
+fi
+
+jobs=${HUSK_GOLDEN_JOBS:-1}
+case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
+if [ "$update" -eq 0 ] && [ "$jobs" -gt 1 ] && [ $# -ge "$jobs" ]; then
+  # Shard k runs cases [k*per, (k+1)*per) as its own run.sh (one case at a
+  # time, a tmp dir of its own); the TAP lines are then renumbered in order.
+  total=$#
+  per=$(( (total + jobs - 1) / jobs ))
+  k=0
+  while [ $# -gt 0 ]; do
+    i=0
+    : > "$tmp/list.$k"
+    while [ $# -gt 0 ] && [ $i -lt $per ]; do
+      printf '%s\n' "$1" >> "$tmp/list.$k"
+      shift
+      i=$((i + 1))
+    done
+    # shellcheck disable=SC2046  # case names have no blanks
+    (HUSK_GOLDEN_JOBS=1 "$0" "$husk" $(cat "$tmp/list.$k") > "$tmp/tap.$k" 2>&1
+     echo $? > "$tmp/rc.$k") &
+    k=$((k + 1))
+  done
+  wait
+  n=0
+  failed=0
+  j=0
+  while [ $j -lt $k ]; do
+    failed_before=$failed
+    while IFS= read -r line || [ -n "$line" ]; do
+      case $line in
+        "ok "[0-9]*|"not ok "[0-9]*)
+          n=$((n + 1))
+          case $line in "not ok"*) failed=$((failed + 1)) ;; esac
+          printf '%s\n' "$line" | sed -E "s/^(not )?ok [0-9]+/\1ok $n/" ;;
+        1..*) ;;
+        *) printf '%s\n' "$line" ;;
+      esac
+    done < "$tmp/tap.$j"
+    rc=$(cat "$tmp/rc.$j" 2>/dev/null || echo 99)
+    if [ "$rc" != 0 ] && [ $failed -eq "$failed_before" ]; then
+      n=$((n + 1)); failed=$((failed + 1))
+      echo "not ok $n - shard $((j + 1)) of $k exited $rc"
+    fi
+    j=$((j + 1))
+  done
+  if [ $n -lt $total ]; then
+    n=$((n + 1)); failed=$((failed + 1))
+    echo "not ok $n - only $((n - 1)) results for $total cases"
+  fi
+  echo "1..$n"
+  [ $failed -eq 0 ]
+  exit
 fi
 
 # Run one case: argv elements are read line by line into "$@".
