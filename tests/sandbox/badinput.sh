@@ -5,7 +5,7 @@
 # --args streams...) must exit 1 with exactly one stderr line "husk: ..."
 # naming the flag, never die of a signal, and leave nothing behind: the
 # mount count of our namespace, husk processes, files in our temp dir and
-# /tmp/husk-* entries are compared before and after every case.
+# husk's names in /tmp are compared before and after every case.
 # The same for the OCI configs of tests/badinput/oci.tsv (issue 8: malformed
 # and truncated JSON, wrong types, invalid enumerations, numbers out of
 # range, relative paths, huge strings), run with --oci, whose one line must
@@ -91,9 +91,16 @@ state ()
   find "$TEST_TMP" -path "$TEST_TMP/err" -prune -o -print | sort
 }
 
-# /tmp/husk-* entries of ours, minus the test harnesses' own directories
-# (other test runs may come and go meanwhile: only new ones count).
-husk_tmp () { find /tmp -maxdepth 1 -name 'husk-*' -user "$(id -u)" 2>/dev/null | grep -Ev '^/tmp/husk-(t|suite|ci)\.' | sort; }
+# Entries of ours in /tmp with the names husk would leave there (husk-*;
+# newroot and oldroot, its scratch directories, should the scratch tmpfs
+# ever land on the host's /tmp), minus the temporary directories of the
+# test programs (this one's and others': run-tests.sh runs several at once,
+# and the unit tests' husk-test-NAME.*).  Only new ones count.
+husk_tmp ()
+{
+  find /tmp -maxdepth 1 \( -name 'husk-*' -o -name newroot -o -name oldroot \) -user "$(id -u)" 2>/dev/null \
+    | grep -Ev '^/tmp/husk-(t|suite|ci|test-[a-z0-9-]+)\.' | sort
+}
 
 leftover_procs () { pgrep -f -- "$H" || true; }
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (husk-* cgroups of husk's own are checked to be gone)
 # cgroups.sh: cgroup v2 limits (--memory-max, --pids-max, --cpu-max,
 # --io-weight) in real sandboxes.  What runs depends on the host:
 #   - the sandbox gets a child cgroup of husk's own (limits set to "max"

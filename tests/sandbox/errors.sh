@@ -8,7 +8,7 @@
 need_probe
 
 mounts_snapshot
-MARK="husk-errors-$$"
+MARK="husk-errors-$$-"  # the dash: pid 12 is no prefix of 123
 NX=$TEST_TMP/nonexistent
 
 # case_ DESC FLAG ARGS...: run husk with a marker and ARGS; check exit 1, one

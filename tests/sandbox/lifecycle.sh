@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (as root it adds a line to /etc/subuid)
 # lifecycle.sh: --info-fd, --json-status-fd, --sync-fd, --block-fd,
 # --userns-block-fd, --lock-file, the multi-range --uid-map/--gid-map, and
 # --userns, --userns2, --disable-userns, --assert-userns-disabled.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (cgroups under husk's own are made and checked to be gone)
 # oci-cgroups.sh: linux.resources and linux.cgroupsPath (cgroup v2) in real
 # containers.  What runs depends on the host and on who runs the test:
 #   - where husk may create cgroups (root, or a delegated subtree): the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (cgroups and BPF programs are made and checked to be gone)
 # oci-devices-cgroup.sh: linux.resources.devices, the device cgroup (an
 # eBPF program attached to the container's cgroup v2), in real containers.
 #   - where husk may create cgroups and load BPF programs (root): every

@@ -184,8 +184,11 @@ is "failing createRuntime: the container stopped there; poststop ran" \
 assert_nothing_left "failing createRuntime" "$B"
 
 # 4. A timeout kills the hook (and what it started), and fails the container.
+# The sleeps' durations are their markers (pgrep): unique to this run, as
+# root's run sees the processes of the unprivileged one next to it.
+pidmark=$(printf %07d $$)
 reset
-config "\"createRuntime\": [ { \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"sleep 37.5; echo no > $S/log\" ], \"timeout\": 1 } ]"
+config "\"createRuntime\": [ { \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"sleep 37.5$pidmark; echo no > $S/log\" ], \"timeout\": 1 } ]"
 start=$(date +%s)
 hrun --oci "$B"
 end=$(date +%s)
@@ -195,7 +198,7 @@ is "timeout: one line naming the hook" \
   "$ERR"
 is "timeout: stopped after about 1 s" yes "$([ $((end - start)) -le 5 ] && echo yes)"
 is "timeout: the hook never finished, the program never ran" no "$([ -e "$S/log" ] && echo yes || echo no)"
-assert_nothing_left "timeout" "sleep 37.5"
+assert_nothing_left "timeout" "sleep 37.5$pidmark"
 
 # 5. A failing createContainer (killed) and startContainer hook.
 reset
@@ -229,7 +232,7 @@ assert_nothing_left "failing hooks"
 #    failing is a warning, the other poststop hooks run, the status is kept.
 reset
 config "\"poststart\": [ $(HEXIT=5 h poststart) ], \"poststop\": [ $(h poststop) ]" \
-  '"/bin/sh", "-c", "echo program >> /shared/log; exec sleep 31.25"'
+  '"/bin/sh", "-c", "echo program >> /shared/log; exec sleep 31.25'"$pidmark"'"'
 hrun --oci "$B"
 is "failing poststart: exit 1, one line" "1 husk: hooks.poststart[0]: exited with status 5" \
   "$RC $ERR"
@@ -243,7 +246,7 @@ is "failing poststop: a warning naming the hook" \
   "husk: warning: hooks.poststop[0]: exited with status 6" "$ERR"
 is "failing poststop: the next poststop hook ran" "program poststop second" \
   "$(tr '\n' ' ' < "$S/log" | sed 's/ $//')"
-assert_nothing_left "poststart and poststop" "sleep 31.25"
+assert_nothing_left "poststart and poststop" "sleep 31.25$pidmark"
 
 # 7. Unknown hook kinds and hook properties are ignored with a warning.
 config "\"preStart\": [ { \"path\": \"/x\" } ], \"poststop\": [ { \"path\": \"/bin/true\", \"when\": 1 } ]"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (as root it mounts a tmpfs in the host's mount namespace)
 # oci-mopts.sh: the last mounts[] features of config.json in real
 # containers: cgroup/cgroup2 mounts (a new cgroup2 in a cgroup namespace,
 # else a bind of the container's own cgroup v2 directory), and their

@@ -1,4 +1,5 @@
 #!/bin/bash
+# husk-test: serial (as root it makes a veth pair on the host)
 # oci-procattrs.sh: the OCI process and linux attributes issue 5 added
 # last, in real containers: process.scheduler (sched_setattr),
 # process.ioPriority (ioprio_set), process.execCPUAffinity

@@ -95,7 +95,7 @@ is "unreachable agent: exit 1, the program never ran" "1 " "$RC $OUT"
 is "unreachable agent: one error line" \
   "husk: --seccomp-profile $TEST_TMP/notify-unreachable.json: listenerPath: connect $SOCK: No such file or directory" \
   "$ERR"
-assert_nothing_left "unreachable agent" "notify-unreachable.json"
+assert_nothing_left "unreachable agent" "$TEST_TMP/notify-unreachable.json"
 
 # 5. OCI: linux.seccomp with the annotations and the bundle in the state.
 B=$TEST_TMP/bundle
