@@ -21,6 +21,7 @@
 #   skip DESC WHY           a skipped test
 #   diag MSG                a comment line
 #   mounts_snapshot / procs_snapshot and assert_nothing_left DESC  -- leak checks
+#   wait_exec PID PROGRAM   poll (up to 10 s) until process PID runs PROGRAM
 #   done_testing            print the plan line; exit 1 if anything failed
 #
 # Common sandbox prefix: $SB = --ro-bind / / --dev /dev --proc /proc --unshare-pid
@@ -138,6 +139,21 @@ assert_nothing_left ()
     left=$(pgrep -f -- "$marker" || true)
     is "$desc: no processes left behind" "" "$left"
   fi
+}
+
+# wait_exec PID PROGRAM: poll, up to 10 s, until process PID runs PROGRAM
+# (a path or a command name): a holder started as `unshare ... PROGRAM` or
+# `nsenter ... PROGRAM` has then made or entered its namespaces.  Fails
+# when it does not happen.
+wait_exec ()
+{
+  local i exe
+  exe=$(readlink -f "$(command -v "$2" || echo "$2")")
+  for ((i = 0; i < 200; i++)); do
+    [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$exe" ] && return 0
+    sleep 0.05
+  done
+  return 1
 }
 
 done_testing ()

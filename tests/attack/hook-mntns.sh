@@ -47,7 +47,7 @@ unshare $ns_flags --propagation private sh -c '
 holder=$!
 for _ in $(seq 100); do [ -e "$TEST_TMP/ready" ] && break; sleep 0.05; done
 ok "the other mount namespace is ready (control)" test -e "$TEST_TMP/ready"
-sleep 0.2
+wait_exec "$holder" sleep
 NS=/proc/$holder/ns
 
 if is_root; then joins="{ \"type\": \"mount\", \"path\": \"$NS/mnt\" }"

@@ -43,7 +43,9 @@ config ()
 }
 JSON
 }
-tio () { script -qec "$*" /dev/null </dev/null 2>&1 | tr -d '\r' | grep -E '^(ok|E[A-Z]+)$'; }
+# script(1) passes on the end of its stdin only once the pty's input is
+# empty (it polls for 2 s): cat reads what a successful TIOCSTI left there.
+tio () { script -qec "$*; exec cat >/dev/null" /dev/null </dev/null 2>&1 | tr -d '\r' | grep -E '^(ok|E[A-Z]+)$'; }
 
 if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 1 ]; then
   is "TIOCSTI on the caller's terminal works outside a sandbox (control)" ok "$(tio "$P" tiocsti)"

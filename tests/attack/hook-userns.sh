@@ -36,7 +36,7 @@ chmod -R a+rX "$TEST_TMP"
 # The other user namespace: uid/gid 0 inside is 100000 outside.
 unshare -U sleep 60 &
 holder=$!
-sleep 0.2
+wait_exec "$holder" sleep
 echo "0 100000 65536" > "/proc/$holder/uid_map"
 echo deny > "/proc/$holder/setgroups"
 echo "0 100000 65536" > "/proc/$holder/gid_map"
@@ -59,7 +59,7 @@ print(e)' "$1"
 # Control: a process of the namespace's root can be attached to.
 nsenter --target "$holder" --user --setuid 0 --setgid 0 sleep 30 &
 victim=$!
-sleep 0.2
+wait_exec "$victim" sleep
 is "control: the namespace's root attaches to its own process" 0 "$(attach "$victim")"
 kill "$victim"
 wait "$victim" 2>/dev/null

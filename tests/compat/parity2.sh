@@ -460,8 +460,7 @@ if unshare -U -r true 2>/dev/null; then
   # --pidns: a pid namespace owned by a user namespace we also join.
   start_holder unshare -U -r --pid --fork sleep 60
   OUTER=$HOLDER_PID
-  sleep 0.2
-  PHOLD=$(pgrep -P "$OUTER" | head -n1)
+  for _ in $(seq 100); do PHOLD=$(pgrep -P "$OUTER" | head -n1); [ -n "$PHOLD" ] && break; sleep 0.05; done
   [ -n "$PHOLD" ] && add_holder "$PHOLD"
   if [ -n "$PHOLD" ] && wait_ns_changed "$PHOLD" pid; then
     HOLDER_PID=$PHOLD
@@ -487,8 +486,7 @@ if is_root; then
   # As root, a pid namespace of the initial user namespace, joined alone.
   start_holder unshare --pid --fork sleep 60
   OUTER=$HOLDER_PID
-  sleep 0.2
-  PHOLD=$(pgrep -P "$OUTER" | head -n1)
+  for _ in $(seq 100); do PHOLD=$(pgrep -P "$OUTER" | head -n1); [ -n "$PHOLD" ] && break; sleep 0.05; done
   [ -n "$PHOLD" ] && add_holder "$PHOLD"
   if [ -n "$PHOLD" ] && wait_ns_changed "$PHOLD" pid; then
     HOLDER_PID=$PHOLD

@@ -42,7 +42,7 @@ if [ -w "$parent" ]; then
   hrun --ro-bind / / --dev /dev --pids-max max \
     sh -c "setsid sh -c 'sleep 600; : $marker' </dev/null >/dev/null 2>&1 & sleep 0.2; echo started"
   is "a program that leaves a daemon behind" "started" "$OUT"
-  sleep 0.2
+  for _ in $(seq 100); do pgrep -f -- "$marker" >/dev/null || break; sleep 0.05; done
   is "cgroup.kill killed the daemon" "" "$(pgrep -f -- "$marker" || true)"
   is "the cgroup is removed" "" "$(ls -d "$parent"/husk-* 2>/dev/null || true)"
 else

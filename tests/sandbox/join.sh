@@ -39,7 +39,7 @@ if ! wait_for "$T/up" up; then
   done_testing
   exit
 fi
-sleep 0.1
+wait_exec "$upid" sleep
 mounts_before=$(wc -l <"/proc/$upid/mountinfo")
 
 # --join-pid: every namespace that differs, as root and as the user.

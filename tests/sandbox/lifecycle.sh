@@ -264,7 +264,7 @@ fi
 if command -v unshare >/dev/null && unshare -U -r true 2>/dev/null; then
   unshare -U -r "$P" sleep 30 &
   upid=$!
-  sleep 0.3
+  wait_exec "$upid" "$P"
   want=$(stat -L -c %i "/proc/$upid/ns/user")
   hrun --ro-bind / / --userns 5 "$P" ns 5<"/proc/$upid/ns/user"
   is "--userns: the sandbox is in the given user namespace" "$want" "$(kv user "$OUT")"
@@ -279,8 +279,9 @@ if command -v unshare >/dev/null && unshare -U -r true 2>/dev/null; then
   # --userns2: a namespace nested in the --userns one.
   unshare -U -r sh -c 'unshare -U -r '"$P"' sleep 30 & echo $! >'"$T/inner"'; wait' &
   opid=$!
-  wait_for "$T/inner" '[0-9]' && sleep 0.3
+  wait_for "$T/inner" '[0-9]'
   ipid=$(cat "$T/inner")
+  wait_exec "$ipid" "$P"
   want=$(stat -L -c %i "/proc/$ipid/ns/user")
   hrun --ro-bind / / --userns 5 --userns2 6 "$P" ns 5<"/proc/$opid/ns/user" 6<"/proc/$ipid/ns/user"
   is "--userns2: the program ends up in the second namespace" "$want" "$(kv user "$OUT")"

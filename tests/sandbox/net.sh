@@ -59,7 +59,7 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 hrun "${SB[@]}" --net none "$P" tcp-read "$port"
 is "--net none: the host's server is out of reach" "ECONNREFUSED" "$OUT"
-sleep 0.2
+for _ in $(seq 100); do pgrep -u "$(id -u)" -x pasta >/dev/null || break; sleep 0.05; done
 is "pasta is gone when the sandbox ends" "" "$(pgrep -u "$(id -u)" -x pasta || true)"
 
 done_testing

@@ -239,7 +239,9 @@ is "failing poststart: exit 1, one line" "1 husk: hooks.poststart[0]: exited wit
 is "failing poststart: the program was stopped, poststop ran" "program poststart poststop" \
   "$(tr '\n' ' ' < "$S/log" | sed 's/ $//')"
 reset
-config "\"poststop\": [ $(HEXIT=6 h poststop), { \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"echo second >> $S/log\" ] } ]"
+# (No poststart hook here: the program does not wait for one.)
+config "\"poststop\": [ $(HEXIT=6 h poststop), { \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"echo second >> $S/log\" ] } ]" \
+  '"/bin/sh", "-c", "echo program >> /shared/log; exit 7"'
 hrun --oci "$B"
 is "failing poststop: the program's status is kept" 7 "$RC"
 is "failing poststop: a warning naming the hook" \

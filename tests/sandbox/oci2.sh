@@ -138,7 +138,7 @@ spid=$!
 if is_root; then
   unshare --net sleep 60 </dev/null >/dev/null 2>&1 &
   npid=$!
-  sleep 0.3
+  wait_exec "$npid" sleep
   config '"/bin/probe", "ns"' "" "" "" \
     "{ \"type\": \"pid\" }, { \"type\": \"network\", \"path\": \"/proc/$npid/ns/net\" }, { \"type\": \"mount\" }, { \"type\": \"uts\" }"
   hrun --oci "$B"

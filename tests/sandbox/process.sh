@@ -62,7 +62,9 @@ if ! command -v script >/dev/null; then
   skip "--new-session: TIOCSTI on the caller's tty fails" "no script(1) for a pty"
   skip "without --new-session TIOCSTI works (control)" "no script(1) for a pty"
 else
-  tio () { script -qec "$*" /dev/null </dev/null 2>&1 | tr -d '\r' | grep -E '^(ok|E[A-Z]+)$'; }
+  # script(1) passes on the end of its stdin only once the pty's input is
+  # empty (it polls for 2 s): cat reads what a successful TIOCSTI left there.
+  tio () { script -qec "$*; exec cat >/dev/null" /dev/null </dev/null 2>&1 | tr -d '\r' | grep -E '^(ok|E[A-Z]+)$'; }
   if is_bwrap && is_root; then
     skip "--new-session: TIOCSTI on the caller's tty fails" "bwrap keeps CAP_SYS_ADMIN for root"
   else

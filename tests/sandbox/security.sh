@@ -160,7 +160,9 @@ fi
 if ! command -v script >/dev/null; then
   skip "TIOCSTI filter" "no script(1) for a pty"
 else
-  tio () { script -qec "$*" /dev/null </dev/null 2>&1 | tr -d '\r' | grep -E '^(ok|unsupported|mmap=.*|E[A-Z0-9]+)$'; }
+  # script(1) passes on the end of its stdin only once the pty's input is
+  # empty (it polls for 2 s): cat reads what a successful TIOCSTI left there.
+  tio () { script -qec "$*; exec cat >/dev/null" /dev/null </dev/null 2>&1 | tr -d '\r' | grep -E '^(ok|unsupported|mmap=.*|E[A-Z0-9]+)$'; }
   legacy=$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)
   for sub in tiocsti tiocsti-hi tiocsti-i386; do
     ctl=$(tio "$P" $sub)
