@@ -247,15 +247,20 @@ vn "--seccomp empty program"        same    "${B[@]}" --seccomp 12 "$P" ids 12</
 vn "--seccomp bad fd"               same    "${B[@]}" --seccomp 42 "$P" ids
 
 # ==== --info-fd / --json-status-fd ====
-# scen_status ENGINE FLAG ARGS...: run `probe sleep 1` with FLAG 7; while it
-# runs, child-pid must be a live process whose namespaces match the reported
-# ids; afterwards the sets of JSON keys (per object) are printed.
+# scen_status ENGINE FLAG ARGS...: run a program that waits (at most 10 s)
+# for the file $W/status.go with FLAG 7; while it runs, child-pid must be a
+# live process whose namespaces match the reported ids; then the file is
+# made, and afterwards the sets of JSON keys (per object) are printed.
 scen_status ()
 {
   local engine=$1 flag=$2; shift 2
-  local f=$W/status.json pid child alive=dead nsok=yes k v ino rc keys
+  local f=$W/status.json go=$W/status.go pid child alive=dead nsok=yes k v ino rc keys
   : >"$f"
-  (cd "$W/cwd" && env -i PATH=/usr/bin:/bin "$engine" "$flag" 7 "$@" "$P" sleep 1 7>"$f" </dev/null >/dev/null 2>&1) &
+  rm -f "$go"
+  # shellcheck disable=SC2016  # for the sandbox's sh
+  (cd "$W/cwd" && env -i PATH=/usr/bin:/bin "$engine" "$flag" 7 "$@" /bin/sh -c \
+     'i=0; while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done' sh "$go" \
+     7>"$f" </dev/null >/dev/null 2>&1) &
   pid=$!
   wait_for "$f" '"child-pid"'
   wait_for "$f" '}'
@@ -267,6 +272,7 @@ scen_status ()
       [ "$ino" = "$v" ] || nsok="no($k:$v/$ino)"
     done < <(grep -o '"[a-z]*-namespace" *: *[0-9]*' "$f" | sed 's/"\([a-z]*\)-namespace" *: */\1 /')
   fi
+  : >"$go"
   wait $pid; rc=$?
   # One line per JSON object: its sorted keys.  husk's extra command-pid
   # object and resource usage members (documented) are dropped.
@@ -355,7 +361,10 @@ scen_lock ()
   local engine=$1 pid ino line during=none holder after rc
   : >"$W/rw/lockf"
   ino=$(stat -c %i "$W/rw/lockf")
-  (env -i PATH=/usr/bin:/bin "$engine" "${RW[@]}" --lock-file "$W/rw/lockf" "$P" sleep 1.5 \
+  rm -f "$W/lock.go"
+  # shellcheck disable=SC2016  # for the sandbox's sh
+  (env -i PATH=/usr/bin:/bin "$engine" "${RW[@]}" --lock-file "$W/rw/lockf" /bin/sh -c \
+     'i=0; while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done' sh "$W/lock.go" \
      </dev/null >/dev/null 2>&1) &
   pid=$!
   for _ in $(seq 10); do
@@ -369,6 +378,7 @@ scen_lock ()
     [ -d "/proc/$5" ] && holder=live || holder=gone
     during="$2 $3 $4 $7 $8 holder=$holder"
   fi
+  : >"$W/lock.go"
   wait $pid; rc=$?
   line=$(awk -v ino="$ino" '{ n = split($6, a, ":"); if (a[n] == ino) print }' /proc/locks)
   [ -z "$line" ] && after=released || after=held
@@ -521,7 +531,7 @@ scen_dwp ()
   local parent=$!
   for _ in $(seq 50); do pgrep -f -x "/bin/sleep $mark" >/dev/null && break; sleep 0.1; done
   kill -KILL "$parent"; wait "$parent" 2>/dev/null
-  sleep 1
+  for _ in $(seq 100); do pgrep -f -x "/bin/sleep $mark" >/dev/null || break; sleep 0.05; done
   left=$(pgrep -f -x "/bin/sleep $mark")
   if [ -n "$left" ]; then
     echo "sandbox survived"
