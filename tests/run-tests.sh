@@ -121,7 +121,7 @@ start_job ()
   chmod 666 "$rcf"
   # shellcheck disable=SC2086  # job_cmd is quoted for eval
   { { eval "timeout -k 10 600 ${job_cmd[$i]}" 2>&1; echo $? >"$rcf"; } | cat >"$stage/out.$i"; } </dev/null &
-  job_pid[$i]=$!
+  job_pid[i]=$!
   pid_job[$!]=$i
 }
 
@@ -146,13 +146,13 @@ run_jobs ()
   local -a pool=()
   if [ "$HUSK_TEST_JOBS" = 1 ]; then
     for ((i = 0; i < n; i++)); do
-      start_job "$i"; wait "${job_pid[$i]}"; job_done[$i]=1; print_done
+      start_job "$i"; wait "${job_pid[$i]}"; job_done[i]=1; print_done
     done
     return
   fi
   for ((i = 0; i < n; i++)); do
     if [ "${job_serial[$i]}" = 1 ]; then
-      start_job "$i"; wait "${job_pid[$i]}"; job_done[$i]=1; print_done
+      start_job "$i"; wait "${job_pid[$i]}"; job_done[i]=1; print_done
     else
       pool+=("$i")
     fi
@@ -226,14 +226,14 @@ for dir in sandbox attack compat; do
     grep -q '^# husk-test: user-only' "$t" && who=user
     grep -q '^# husk-test: serial' "$t" && serial=1
     if [ "$(id -u)" != 0 ]; then
-      add_job "$name[$(id -u)]" "$serial" "${user_env[@]}" HUSK_TEST_MODE=user bash "$t"
+      add_job "${name}[$(id -u)]" "$serial" "${user_env[@]}" HUSK_TEST_MODE=user bash "$t"
       continue
     fi
     if [ "$who" != user ]; then
-      add_job "$name[root]" "$serial" "${user_env[@]}" HUSK_TEST_MODE=root bash "$t"
+      add_job "${name}[root]" "$serial" "${user_env[@]}" HUSK_TEST_MODE=root bash "$t"
     fi
     if [ "$who" != root ]; then
-      add_job "$name[user]" "$serial" setpriv --reuid="$HUSK_TEST_USER" --regid="$HUSK_TEST_USER" \
+      add_job "${name}[user]" "$serial" setpriv --reuid="$HUSK_TEST_USER" --regid="$HUSK_TEST_USER" \
         --clear-groups "${user_env[@]}" HUSK_TEST_MODE=user bash "$t"
     fi
   done
