@@ -15,6 +15,16 @@
 const char *husk_progname = "husk";
 int husk_level_prefix = 0;
 
+/* Every message is one line, whatever text it quotes (a path from argv or
+ * a config, a file's name): control bytes become '?'. */
+static void
+err_one_line (char *s)
+{
+  for (; *s != '\0'; s++)
+    if ((unsigned char) *s < 0x20 || *s == 0x7f)
+      *s = '?';
+}
+
 int
 husk_err_set (struct husk_err *err, int errnum, const char *fmt, ...)
 {
@@ -25,6 +35,7 @@ husk_err_set (struct husk_err *err, int errnum, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (err->msg, sizeof err->msg, fmt, ap);
   va_end (ap);
+  err_one_line (err->msg);
   return -1;
 }
 
@@ -39,6 +50,7 @@ husk_err_sys (struct husk_err *err, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (err->msg, sizeof err->msg, fmt, ap);
   va_end (ap);
+  err_one_line (err->msg);
   errno = saved;
   return -1;
 }
@@ -68,6 +80,7 @@ husk_err_prefix (struct husk_err *err, const char *fmt, ...)
       buf[(size_t) n + len] = '\0';
     }
   buf[sizeof buf - 1] = '\0';
+  err_one_line (buf);
   memcpy (err->msg, buf, sizeof err->msg);
   return -1;
 }
@@ -80,6 +93,7 @@ husk_err_hint (struct husk_err *err, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (err->hint, sizeof err->hint, fmt, ap);
   va_end (ap);
+  err_one_line (err->hint);
   return -1;
 }
 
@@ -126,6 +140,7 @@ husk_warn (const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (buf, sizeof buf, fmt, ap);
   va_end (ap);
+  err_one_line (buf);
   err_print_line (4, "warning", buf);
 }
 
