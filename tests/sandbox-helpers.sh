@@ -130,3 +130,40 @@ oci_bundle ()
     ln -s busybox "$dir/rootfs/bin/$a"
   done
 }
+
+# oci_config BUNDLE ARGS-JSON [LINUX-EXTRA] [MOUNTS-EXTRA] [NAMESPACES] [USER]:
+# BUNDLE/config.json for a container running ARGS (a JSON list's insides) as
+# USER (default uid 0, gid 0) on a read-only rootfs with /proc, a /dev tmpfs,
+# /dev/pts and a /tmp tmpfs; MOUNTS-EXTRA (", {...}") is appended to mounts[],
+# LINUX-EXTRA (", \"key\": ...") to linux{}; NAMESPACES defaults to pid, ipc,
+# uts and mount.
+oci_config ()
+{
+  local b=$1 args=$2 lx=${3:-} mnt=${4:-}
+  local ns=${5:-'{ "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" }'}
+  local user=${6:-'"uid": 0, "gid": 0'}
+  cat > "$b/config.json" <<JSON
+{
+  "ociVersion": "1.2.0",
+  "process": {
+    "user": { $user },
+    "args": [ $args ],
+    "env": [ "PATH=/bin" ],
+    "cwd": "/",
+    "noNewPrivileges": true
+  },
+  "root": { "path": "rootfs", "readonly": true },
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "mode=755", "size=65536k" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" ] },
+    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": [ "mode=1777" ] }$mnt
+  ],
+  "linux": {
+    "namespaces": [ $ns ]$lx
+  }
+}
+JSON
+}

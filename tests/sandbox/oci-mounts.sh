@@ -15,37 +15,8 @@ B=$TEST_TMP/bundle
 oci_bundle "$B" sh cat stat ls
 mkdir -p "$B/rootfs/tmp" "$B/data"
 
-# config ARGS-JSON [LINUX-EXTRA] [MOUNTS-EXTRA] [NAMESPACES] [USER]
-config ()
-{
-  local args=$1 lx=${2:-} mnt=${3:-}
-  local ns=${4:-'{ "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" }'}
-  local user=${5:-'"uid": 0, "gid": 0'}
-  cat > "$B/config.json" <<JSON
-{
-  "ociVersion": "1.2.0",
-  "process": {
-    "user": { $user },
-    "args": [ $args ],
-    "env": [ "PATH=/bin" ],
-    "cwd": "/",
-    "noNewPrivileges": true
-  },
-  "root": { "path": "rootfs", "readonly": true },
-  "mounts": [
-    { "destination": "/proc", "type": "proc", "source": "proc" },
-    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-      "options": [ "nosuid", "mode=755", "size=65536k" ] },
-    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
-      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" ] },
-    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": [ "mode=1777" ] }$mnt
-  ],
-  "linux": {
-    "namespaces": [ $ns ]$lx
-  }
-}
-JSON
-}
+# config ARGS-JSON [LINUX-EXTRA] [MOUNTS-EXTRA] [NAMESPACES] [USER]: see oci_config.
+config () { oci_config "$B" "$@"; }
 
 mounts_snapshot
 
