@@ -167,3 +167,27 @@ oci_config ()
 }
 JSON
 }
+
+# oci_bg_start BUNDLE DIR: husk --oci BUNDLE in the background (HPID) until
+# the container has written its cgroup to DIR/cg (CG: its "0::" line) or
+# ended; oci_bg_finish DIR: create DIR/go, which lets such a container end,
+# and wait for it: RC, OUT and ERR as hrun's.
+oci_bg_start ()
+{
+  rm -f "$2/cg" "$2/go"
+  "$HUSK" --oci "$1" >"$TEST_TMP/o" 2>"$TEST_TMP/e" </dev/null &
+  HPID=$!
+  for _ in $(seq 100); do
+    [ -e "$2/cg" ] && break
+    kill -0 "$HPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  CG=$(cat "$2/cg" 2>/dev/null)
+}
+oci_bg_finish ()
+{
+  touch "$1/go"
+  wait "$HPID"
+  RC=$?
+  OUT=$(cat "$TEST_TMP/o") ERR=$(cat "$TEST_TMP/e")
+}

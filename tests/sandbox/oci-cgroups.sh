@@ -70,25 +70,8 @@ JSON
 
 # start: run the container in the background until it reported its
 # cgroup (CG, the 0:: line); finish: let it end, RC OUT ERR as hrun's.
-start ()
-{
-  rm -f "$S/cg" "$S/go"
-  "$HUSK" --oci "$B" >"$TEST_TMP/o" 2>"$TEST_TMP/e" </dev/null &
-  HPID=$!
-  for _ in $(seq 100); do
-    [ -e "$S/cg" ] && break
-    kill -0 "$HPID" 2>/dev/null || break
-    sleep 0.1
-  done
-  CG=$(cat "$S/cg" 2>/dev/null)
-}
-finish ()
-{
-  touch "$S/go"
-  wait "$HPID"
-  RC=$?
-  OUT=$(cat "$TEST_TMP/o") ERR=$(cat "$TEST_TMP/e")
-}
+start () { oci_bg_start "$B" "$S"; }
+finish () { oci_bg_finish "$S"; }
 
 has_ctl () { grep -qw "$2" "$1/cgroup.controllers" 2>/dev/null; }
 HUGE=

@@ -94,25 +94,8 @@ JSON
 
 # run: the container's words on one line.
 run () { hrun --oci "$B"; OUT=$(printf '%s' "$OUT" | tr '\n' ' '); OUT=${OUT% }; }
-start ()
-{
-  rm -f "$S/cg" "$S/go"
-  "$HUSK" --oci "$B" >"$TEST_TMP/o" 2>"$TEST_TMP/e" </dev/null &
-  HPID=$!
-  for _ in $(seq 100); do
-    [ -e "$S/cg" ] && break
-    kill -0 "$HPID" 2>/dev/null || break
-    sleep 0.1
-  done
-  CG=$(cat "$S/cg" 2>/dev/null)
-}
-finish ()
-{
-  touch "$S/go"
-  wait "$HPID"
-  RC=$?
-  OUT=$(cat "$TEST_TMP/o") ERR=$(cat "$TEST_TMP/e")
-}
+start () { oci_bg_start "$B" "$S"; }
+finish () { oci_bg_finish "$S"; }
 # gone ID: whether the BPF program ID is freed within 5 seconds.
 gone ()
 {
