@@ -140,33 +140,36 @@ signals_parent_started (struct signals_fwd *sf)
     sigprocmask (SIG_SETMASK, &sf->old_mask, NULL);
 }
 
+/* The handlers as they were before signals_parent_start, and the
+ * self-pipe closed. */
+static void
+signals_restore (struct signals_fwd *sf)
+{
+  for (size_t i = 0; i < SIGNALS_N; i++)
+    if (!sf->ignored[i])
+      sigaction (signals_forwarded[i], &sf->old_act[i], NULL);
+  sigaction (SIGCHLD, &sf->old_chld, NULL);
+  close (sf->pipe[0]);
+  close (sf->pipe[1]);
+  sf->pipe[0] = sf->pipe[1] = signals_pipe_w = -1;
+}
+
 void
 signals_parent_finish (struct signals_fwd *sf)
 {
   if (!sf->on)
     return;
-  for (size_t i = 0; i < SIGNALS_N; i++)
-    if (!sf->ignored[i])
-      sigaction (signals_forwarded[i], &sf->old_act[i], NULL);
-  sigaction (SIGCHLD, &sf->old_chld, NULL);
-  close (sf->pipe[0]);
-  close (sf->pipe[1]);
-  sf->pipe[0] = sf->pipe[1] = signals_pipe_w = -1;
+  signals_restore (sf);
   sf->on = false;
 }
 
+/* Still "on" after it: the child later restores the mask
+ * (signals_child_unblock) and its reaper may relay (signals_reaper_relay). */
 void
 signals_child_start (struct signals_fwd *sf)
 {
-  if (!sf->on)
-    return;
-  for (size_t i = 0; i < SIGNALS_N; i++)
-    if (!sf->ignored[i])
-      sigaction (signals_forwarded[i], &sf->old_act[i], NULL);
-  sigaction (SIGCHLD, &sf->old_chld, NULL);
-  close (sf->pipe[0]);
-  close (sf->pipe[1]);
-  sf->pipe[0] = sf->pipe[1] = signals_pipe_w = -1;
+  if (sf->on)
+    signals_restore (sf);
 }
 
 void
