@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include "plan/plan.h"
 #include "lib/err.h"
@@ -34,6 +35,14 @@ int sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pi
 /* OCI extras (issue 5): send `passed` along with a message of `type`; and
  * receive one message with an fd (*passed, close-on-exec; -1 when none). */
 int sync_send_fd (int fd, enum sync_type type, int passed);
+/* Room for one fd's SCM_RIGHTS control message, suitably aligned. */
+union sync_fd_cmsg
+{
+  char buf[CMSG_SPACE (sizeof (int))];
+  struct cmsghdr align;
+};
+/* Point MH's control data at CTL (zeroed here) carrying FD as SCM_RIGHTS. */
+void sync_attach_fd (struct msghdr *mh, union sync_fd_cmsg *ctl, int fd);
 int sync_recv_fd (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid, int *passed);
 
 /* procattrs.c (issue 5): process attributes from OCI.  Early in the child

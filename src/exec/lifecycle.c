@@ -201,27 +201,13 @@ lifecycle_started (const struct husk_plan *plan, pid_t pid, unsigned ns, struct 
 static void
 send_pidfd (int sock, int pidfd)
 {
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
+  union sync_fd_cmsg ctl;
   char byte = 0;
   struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-  struct cmsghdr *c;
 
   if (pidfd >= 0)
-    {
-      memset (&ctl, 0, sizeof ctl);
-      mh.msg_control = ctl.buf;
-      mh.msg_controllen = sizeof ctl.buf;
-      c = CMSG_FIRSTHDR (&mh);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &pidfd, sizeof pidfd);
-    }
+    sync_attach_fd (&mh, &ctl, pidfd);
   while (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
     ;
 }

@@ -355,13 +355,8 @@ static int
 seccomp_send_all (int sock, const char *text, int listener)
 {
   size_t len = strlen (text), off = 0;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
+  union sync_fd_cmsg ctl;
 
-  memset (&ctl, 0, sizeof ctl);
   while (off < len)
     {
       struct iovec iov = { .iov_base = (char *) text + off, .iov_len = len - off };
@@ -370,17 +365,7 @@ seccomp_send_all (int sock, const char *text, int listener)
 
       /* The fd goes with the first sendmsg only (runtime-spec). */
       if (off == 0)
-        {
-          struct cmsghdr *c;
-
-          mh.msg_control = ctl.buf;
-          mh.msg_controllen = sizeof ctl.buf;
-          c = CMSG_FIRSTHDR (&mh);
-          c->cmsg_level = SOL_SOCKET;
-          c->cmsg_type = SCM_RIGHTS;
-          c->cmsg_len = CMSG_LEN (sizeof (int));
-          memcpy (CMSG_DATA (c), &listener, sizeof listener);
-        }
+        sync_attach_fd (&mh, &ctl, listener);
       n = sendmsg (sock, &mh, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR)
         continue;

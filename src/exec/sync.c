@@ -63,29 +63,33 @@ sync_recv_pid (int fd, enum sync_type *type, struct husk_err *err, pid_t *pid)
   return r;
 }
 
+void
+sync_attach_fd (struct msghdr *mh, union sync_fd_cmsg *ctl, int fd)
+{
+  struct cmsghdr *c;
+
+  memset (ctl, 0, sizeof *ctl);
+  mh->msg_control = ctl->buf;
+  mh->msg_controllen = sizeof ctl->buf;
+  c = CMSG_FIRSTHDR (mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &fd, sizeof fd);
+}
+
 int
 sync_send_fd (int fd, enum sync_type type, int passed)
 {
   struct sync_wire w;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
+  union sync_fd_cmsg ctl;
   struct iovec iov = { .iov_base = &w, .iov_len = sizeof w };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                       .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-  struct cmsghdr *c;
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
   ssize_t n;
 
   memset (&w, 0, sizeof w);
-  memset (&ctl, 0, sizeof ctl);
   w.type = type;
-  c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &passed, sizeof passed);
+  sync_attach_fd (&mh, &ctl, passed);
   do
     n = sendmsg (fd, &mh, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
