@@ -26,6 +26,14 @@ enum sync_type
                       parent hands it to the agent and answers GO (issue 5) */
 };
 
+/* hostproc.c: the host's /proc, opened before any namespace is joined
+ * (hostproc_init, at the start of exec_run; NEEDED: a namespace will be
+ * joined, so failing to open or verify it is an error).  hostproc_open
+ * opens REL ("self/oom_score_adj", "sys/...", "1234/uid_map") under it,
+ * close-on-exec: -1 with errno. */
+int hostproc_init (bool needed, struct husk_err *err);
+int hostproc_open (const char *rel, int flags);
+
 int sync_send (int fd, enum sync_type type, const struct husk_err *err);
 /* Receive one message: 1 with *type (and *err for SYNC_ERROR), 0 on EOF, -1 on error. */
 int sync_recv (int fd, enum sync_type *type, struct husk_err *err);

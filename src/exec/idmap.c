@@ -49,8 +49,8 @@ idmap_write_map (pid_t pid, const char *file, const struct husk_idmap *v, size_t
   for (size_t i = 0; i < n; i++)
     len += (size_t) snprintf (buf + len, 40, "%u %u %u\n", (unsigned) v[i].inside,
                               (unsigned) v[i].outside, (unsigned) v[i].count);
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
+  snprintf (path, sizeof path, "%d/%s", (int) pid, file);
+  fd = hostproc_open (path, O_WRONLY);
   if (fd < 0)
     return -1;
   w = write (fd, buf, len);

@@ -424,7 +424,7 @@ lifecycle_child_prepare (const struct husk_plan *plan, unsigned ns, struct lifec
     return husk_err_set (err, 0,
                          "--disable-userns: needs a new user namespace, "
                          "which is unavailable");
-  fd = open ("/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC);
+  fd = hostproc_open ("sys/user/max_user_namespaces", O_WRONLY);
   if (fd < 0)
     return husk_err_sys (err, "--disable-userns: open /proc/sys/user/max_user_namespaces");
   if (write_all (fd, "1", 1) < 0)

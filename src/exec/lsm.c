@@ -17,7 +17,17 @@
  * supported on this system".)
  *
  * The AppArmor profile is refused the same way when AppArmor is not
- * enabled; otherwise aa_change_onexec asks for it at the program's execve.
+ * enabled; otherwise husk asks for it at the program's execve, writing
+ * "exec PROFILE" as aa_change_onexec does.
+ *
+ * The exec label and the AppArmor profile are written by husk itself, in
+ * every build, to the thread's attribute files found through the host's
+ * /proc (hostproc.c), never by path: a mount namespace the caller joined
+ * could put any file at /proc/thread-self/attr/exec, and a label that
+ * silently went elsewhere would be worse than none.  lsm_check (the
+ * libraries' loading and their checks) runs before any namespace is
+ * joined, for the same reason: a joined mount namespace could hold a
+ * library of its owner's choosing.
  *
  * Must not: write labels anywhere but the calling task (the exec label) and
  * the mount data handed back to the caller.
@@ -40,6 +50,26 @@
 #include "lib/lsm_kernel.h"
 #include "lib/xalloc.h"
 
+/* The thread's attributes through the host's /proc. */
+static int
+lsm_open_attr (const char *rel, int flags)
+{
+  char path[128];
+
+  if ((size_t) snprintf (path, sizeof path, "thread-self/attr/%s", rel) >= sizeof path)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  return hostproc_open (path, flags);
+}
+
+static const struct lsm_kernel_paths lsm_exec_paths = {
+  .selinuxfs = "/sys/fs/selinux",
+  .aa_enabled = "/sys/module/apparmor/parameters/enabled",
+  .open_attr = lsm_open_attr,
+};
+
 #ifdef HAVE_SELINUX
 /* The calls we use, typed from libselinux's own header. */
 static struct
@@ -47,7 +77,6 @@ static struct
   void *handle;
   __typeof__ (is_selinux_enabled) *is_enabled;
   __typeof__ (security_check_context) *check_context;
-  __typeof__ (setexeccon) *set_exec_con;
 } lsm_lib;
 
 static int
@@ -63,9 +92,7 @@ lsm_load (const struct husk_origin *origin, struct husk_err *err)
                                                                 "is_selinux_enabled");
   lsm_lib.check_context = (__typeof__ (lsm_lib.check_context)) dlsym (lsm_lib.handle,
                                                                       "security_check_context");
-  lsm_lib.set_exec_con = (__typeof__ (lsm_lib.set_exec_con)) dlsym (lsm_lib.handle,
-                                                                    "setexeccon");
-  if (!lsm_lib.is_enabled || !lsm_lib.check_context || !lsm_lib.set_exec_con)
+  if (!lsm_lib.is_enabled || !lsm_lib.check_context)
     return husk_err_set (err, 0, "%s: libselinux.so.1 lacks a needed function",
                          origin->where);
   return 0;
@@ -77,7 +104,6 @@ static struct
 {
   void *handle;
   __typeof__ (aa_is_enabled) *is_enabled;
-  __typeof__ (aa_change_onexec) *change_onexec;
 } lsm_aa;
 
 static int
@@ -89,9 +115,7 @@ lsm_aa_load (const struct husk_origin *origin, struct husk_err *err)
   if (lsm_aa.handle == NULL)
     return husk_err_set (err, 0, "%s: cannot load libapparmor.so.1: %s", origin->where, dlerror ());
   lsm_aa.is_enabled = (__typeof__ (lsm_aa.is_enabled)) dlsym (lsm_aa.handle, "aa_is_enabled");
-  lsm_aa.change_onexec
-    = (__typeof__ (lsm_aa.change_onexec)) dlsym (lsm_aa.handle, "aa_change_onexec");
-  if (!lsm_aa.is_enabled || !lsm_aa.change_onexec)
+  if (!lsm_aa.is_enabled)
     return husk_err_set (err, 0, "%s: libapparmor.so.1 lacks a needed function", origin->where);
   return 0;
 }
@@ -110,7 +134,7 @@ lsm_apparmor_check (const struct husk_plan *plan, struct husk_err *err)
                          plan->apparmor_origin.where);
   return 0;
 #elif defined HUSK_APPARMOR_KERNEL
-  if (!lsmk_apparmor_enabled (&lsm_kernel_paths))
+  if (!lsmk_apparmor_enabled (&lsm_exec_paths))
     return husk_err_set (err, 0, "%s: AppArmor is not enabled on this system",
                          plan->apparmor_origin.where);
   return 0;
@@ -125,14 +149,9 @@ lsm_apparmor_set (const struct husk_plan *plan, struct husk_err *err)
 {
   if (plan->apparmor_profile == NULL)
     return 0;
-#ifdef HAVE_APPARMOR
-  if (lsm_aa_load (&plan->apparmor_origin, err) < 0)
-    return -1;
-  if (lsm_aa.change_onexec (plan->apparmor_profile) < 0)
-    return husk_err_sys (err, "%s: aa_change_onexec", plan->apparmor_origin.where);
-  return 0;
-#elif defined HUSK_APPARMOR_KERNEL
-  if (lsmk_apparmor_change_onexec (&lsm_kernel_paths, plan->apparmor_profile) < 0)
+#if defined HAVE_APPARMOR || defined HUSK_APPARMOR_KERNEL
+  /* lsm_check (phase 0, in the parent) found AppArmor enabled. */
+  if (lsmk_apparmor_change_onexec (&lsm_exec_paths, plan->apparmor_profile) < 0)
     return husk_err_sys (err, "%s: cannot set the AppArmor profile of the program",
                          plan->apparmor_origin.where);
   return 0;
@@ -155,9 +174,9 @@ lsm_check_one (const char *label, const struct husk_origin *origin, struct husk_
     return husk_err_sys (err, "%s: invalid SELinux context", origin->where);
   return 0;
 #elif defined HUSK_SELINUX_KERNEL
-  if (!lsmk_selinux_enabled (&lsm_kernel_paths))
+  if (!lsmk_selinux_enabled (&lsm_exec_paths))
     return husk_err_set (err, 0, "%s: SELinux is not enabled on this system", origin->where);
-  if (lsmk_selinux_check_context (&lsm_kernel_paths, label) < 0)
+  if (lsmk_selinux_check_context (&lsm_exec_paths, label) < 0)
     return husk_err_sys (err, "%s: invalid SELinux context", origin->where);
   return 0;
 #else
@@ -181,15 +200,10 @@ lsm_set_exec_label (const struct husk_plan *plan, struct husk_err *err)
     return -1;
   if (plan->exec_label == NULL)
     return 0;
-#ifdef HAVE_SELINUX
-  /* lsm_check (phase 0, in the parent) loaded the library. */
-  if (lsm_load (&plan->exec_label_origin, err) < 0)
-    return -1;
-  if (lsm_lib.set_exec_con ((char *) plan->exec_label) < 0)
-    return husk_err_sys (err, "%s: setexeccon", plan->exec_label_origin.where);
-  return 0;
-#elif defined HUSK_SELINUX_KERNEL
-  if (lsmk_selinux_set_exec (&lsm_kernel_paths, plan->exec_label) < 0)
+#if defined HAVE_SELINUX || defined HUSK_SELINUX_KERNEL
+  /* lsm_check (phase 0, in the parent) found SELinux enabled and the
+   * context valid.  Raw, as setexeccon_raw would write it. */
+  if (lsmk_selinux_set_exec (&lsm_exec_paths, plan->exec_label) < 0)
     return husk_err_sys (err, "%s: cannot set the SELinux label of the program",
                          plan->exec_label_origin.where);
   return 0;

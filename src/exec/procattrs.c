@@ -39,13 +39,13 @@
 static int
 procattrs_write (const char *file, const char *value, struct husk_err *err)
 {
-  cleanup_fd int fd = open (file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  cleanup_fd int fd = hostproc_open (file, O_WRONLY | O_NOFOLLOW);
   size_t len = strlen (value);
 
   if (fd < 0)
-    return husk_err_sys (err, "open %s", file);
+    return husk_err_sys (err, "open /proc/%s", file);
   if (write (fd, value, len) != (ssize_t) len)
-    return husk_err_sys (err, "write %s", file);
+    return husk_err_sys (err, "write /proc/%s", file);
   return 0;
 }
 
@@ -55,9 +55,9 @@ procattrs_sysctls (const struct husk_plan *plan, struct husk_err *err)
   for (size_t i = 0; i < plan->n_sysctls; i++)
     {
       const struct husk_sysctl *s = &plan->sysctls[i];
-      cleanup_free char *file = xasprintf ("/proc/sys/%s", s->key);
+      cleanup_free char *file = xasprintf ("sys/%s", s->key);
 
-      for (char *p = file + strlen ("/proc/sys/"); *p != '\0'; p++)
+      for (char *p = file + strlen ("sys/"); *p != '\0'; p++)
         if (*p == '.')
           *p = '/';
       if (procattrs_write (file, s->value, err) < 0)
@@ -78,7 +78,7 @@ procattrs_child_early (const struct husk_plan *plan, struct husk_err *err)
       char buf[16];
 
       snprintf (buf, sizeof buf, "%d", plan->oom_score_adj);
-      if (procattrs_write ("/proc/self/oom_score_adj", buf, err) < 0)
+      if (procattrs_write ("self/oom_score_adj", buf, err) < 0)
         {
           if (err->errnum == EACCES || err->errnum == EPERM)
             husk_err_hint (err, "lowering oom_score_adj below its current value needs "

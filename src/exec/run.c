@@ -677,6 +677,18 @@ check_op_fds (const struct husk_plan *plan, struct husk_err *err)
   return 0;
 }
 
+/* Whether any namespace is joined (by fd, path, --userns or --join-pid). */
+static bool
+plan_joins_any_ns (const struct husk_plan *plan)
+{
+  if (plan_joins_userns (plan) || plan->join_pid > 0)
+    return true;
+  for (size_t i = 0; i < HUSK_JOIN_COUNT; i++)
+    if (plan->join_ns[i].fd >= 0 || plan->join_ns[i].path != NULL)
+      return true;
+  return false;
+}
+
 int
 exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
 {
@@ -691,10 +703,15 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   ctx.joined_user = plan_joins_userns (plan);
   hooks_init (&ctx.hooks, plan);
   /* Joined namespaces first (issue 6): whether a user namespace was
-   * joined decides whether a new one is needed. */
+   * joined decides whether a new one is needed.  Before them, what must
+   * come from the host and not from a joined mount namespace: the host's
+   * /proc (hostproc.c; opened after the caller's fds were checked, so it
+   * cannot pass for one of them) and the LSM checks, which may dlopen a
+   * library. */
   if (check_op_fds (plan, err) < 0 || lifecycle_check_fds (plan, err) < 0
+      || hostproc_init (plan_joins_any_ns (plan), err) < 0 || lsm_check (plan, err) < 0
       || lifecycle_join_userns (plan, err) < 0 || nsjoin_parent (plan, &ctx.joined_user, err) < 0
-      || decide_namespaces (&ctx, err) < 0 || lsm_check (plan, err) < 0
+      || decide_namespaces (&ctx, err) < 0
       || procattrs_check (plan, err) < 0 || landlock_check (plan, err) < 0
       || seccomp_check (plan, err) < 0
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0

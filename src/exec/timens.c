@@ -40,7 +40,7 @@ timens_child_setup (const struct husk_plan *plan, struct husk_err *err)
                        "the kernel has no time namespaces (Linux 5.6 and later, CONFIG_TIME_NS)");
       return -1;
     }
-  fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  fd = hostproc_open ("self/timens_offsets", O_WRONLY);
   if (fd < 0)
     return husk_err_sys (err, "--unshare-time: open /proc/self/timens_offsets");
   /* One line per write, so an error names its flag. */

@@ -35,15 +35,15 @@ write_proc_file (pid_t pid, const char *name, const char *data, struct husk_err 
   size_t len = strlen (data);
   ssize_t n;
 
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, name);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
+  snprintf (path, sizeof path, "%d/%s", (int) pid, name);
+  fd = hostproc_open (path, O_WRONLY);
   if (fd < 0)
-    return husk_err_sys (err, "open %s", path);
+    return husk_err_sys (err, "open /proc/%s", path);
   do
     n = write (fd, data, len);
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t) len)
-    return husk_err_sys (err, "write %s", path);
+    return husk_err_sys (err, "write /proc/%s", path);
   return 0;
 }
 

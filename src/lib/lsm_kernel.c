@@ -21,6 +21,7 @@
  * selinuxfs's context-validation file.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,27 +34,33 @@
 #define SELINUX_MAGIC 0xf97cff8c
 #endif
 
-const struct lsm_kernel_paths lsm_kernel_paths = {
-  .selinuxfs = "/sys/fs/selinux",
-  .task_attr = "/proc/thread-self/attr",
-  .aa_enabled = "/sys/module/apparmor/parameters/enabled",
-};
-
-/* One write(2) of LEN bytes to DIR/NAME: the kernel takes a process
- * attribute from a single write only. */
 static int
-write_once (const char *dir, const char *name, int flags, const char *buf, size_t len)
+open_attr_by_path (const char *rel, int flags)
 {
-  char path[4096];
-  int fd, saved;
-  ssize_t n;
+  char path[256];
 
-  if ((size_t) snprintf (path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+  if ((size_t) snprintf (path, sizeof path, "/proc/thread-self/attr/%s", rel) >= sizeof path)
     {
       errno = ENAMETOOLONG;
       return -1;
     }
-  fd = open (path, flags | O_CLOEXEC | O_NOCTTY);
+  return open (path, flags | O_CLOEXEC | O_NOCTTY);
+}
+
+const struct lsm_kernel_paths lsm_kernel_paths = {
+  .selinuxfs = "/sys/fs/selinux",
+  .aa_enabled = "/sys/module/apparmor/parameters/enabled",
+  .open_attr = open_attr_by_path,
+};
+
+/* One write(2) of LEN bytes to FD, which is closed: the kernel takes a
+ * process attribute from a single write only. */
+static int
+write_once_fd (int fd, const char *buf, size_t len)
+{
+  ssize_t n;
+  int saved;
+
   if (fd < 0)
     return -1;
   n = write (fd, buf, len);
@@ -76,19 +83,39 @@ lsmk_selinux_enabled (const struct lsm_kernel_paths *p)
 int
 lsmk_selinux_check_context (const struct lsm_kernel_paths *p, const char *context)
 {
-  return write_once (p->selinuxfs, "context", O_RDWR, context, strlen (context) + 1);
+  char path[4096];
+
+  if ((size_t) snprintf (path, sizeof path, "%s/context", p->selinuxfs) >= sizeof path)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  return write_once_fd (open (path, O_RDWR | O_CLOEXEC | O_NOCTTY), context,
+                        strlen (context) + 1);
 }
 
 int
 lsmk_selinux_set_exec (const struct lsm_kernel_paths *p, const char *context)
 {
-  return write_once (p->task_attr, "exec", O_WRONLY, context, strlen (context) + 1);
+  return write_once_fd (p->open_attr ("exec", O_WRONLY), context, strlen (context) + 1);
+}
+
+/* Whether the thread has attribute REL (a directory or file). */
+static bool
+attr_exists (const struct lsm_kernel_paths *p, const char *rel)
+{
+  int fd = p->open_attr (rel, O_PATH);
+
+  if (fd < 0)
+    return false;
+  close (fd);
+  return true;
 }
 
 int
 lsmk_apparmor_enabled (const struct lsm_kernel_paths *p)
 {
-  char c = 0, dir[4096];
+  char c = 0;
   int fd = open (p->aa_enabled, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
@@ -98,26 +125,23 @@ lsmk_apparmor_enabled (const struct lsm_kernel_paths *p)
   close (fd);
   if (c != 'Y')
     return 0;
-  if ((size_t) snprintf (dir, sizeof dir, "%s/apparmor", p->task_attr) >= sizeof dir)
-    return 0;
-  return access (dir, F_OK) == 0 || access (p->task_attr, F_OK) == 0;
+  return attr_exists (p, "apparmor") || attr_exists (p, "exec");
 }
 
 int
 lsmk_apparmor_change_onexec (const struct lsm_kernel_paths *p, const char *profile)
 {
-  char buf[4096], dir[4096];
+  char buf[4096];
   int n = snprintf (buf, sizeof buf, "exec %s", profile);
 
-  if (n < 0 || (size_t) n >= sizeof buf
-      || (size_t) snprintf (dir, sizeof dir, "%s/apparmor", p->task_attr) >= sizeof dir)
+  if (n < 0 || (size_t) n >= sizeof buf)
     {
       errno = ENAMETOOLONG;
       return -1;
     }
   /* Linux >= 5.8 has the AppArmor-only directory; attr/exec is shared with
    * whichever LSM is the "major" one. */
-  if (access (dir, F_OK) == 0)
-    return write_once (dir, "exec", O_WRONLY, buf, (size_t) n);
-  return write_once (p->task_attr, "exec", O_WRONLY, buf, (size_t) n);
+  if (attr_exists (p, "apparmor"))
+    return write_once_fd (p->open_attr ("apparmor/exec", O_WRONLY), buf, (size_t) n);
+  return write_once_fd (p->open_attr ("exec", O_WRONLY), buf, (size_t) n);
 }

@@ -7,8 +7,12 @@
 struct lsm_kernel_paths
 {
   const char *selinuxfs;  /* "/sys/fs/selinux" */
-  const char *task_attr;  /* "/proc/thread-self/attr" */
   const char *aa_enabled; /* "/sys/module/apparmor/parameters/enabled" */
+  /* Opens the calling thread's attribute REL ("exec", "apparmor/exec",
+   * "apparmor") with FLAGS: an fd, or -1 with errno.  The default opens
+   * /proc/thread-self/attr/REL by path; husk's executor passes one that
+   * goes through the host's /proc (src/exec/hostproc.c). */
+  int (*open_attr) (const char *rel, int flags);
 };
 
 extern const struct lsm_kernel_paths lsm_kernel_paths;

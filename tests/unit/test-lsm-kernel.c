@@ -33,6 +33,16 @@ at (const char *name)
   return b;
 }
 
+/* The test's attribute opener: DIR/attr/REL. */
+static int
+open_test_attr (const char *rel, int flags)
+{
+  char path[512];
+
+  snprintf (path, sizeof path, "%s/attr/%s", dir, rel);
+  return open (path, flags | O_CLOEXEC);
+}
+
 static void
 put (const char *name, const char *text)
 {
@@ -81,8 +91,8 @@ main (void)
       return 2;
     }
   p.selinuxfs = strdup (at ("selinux"));
-  p.task_attr = strdup (at ("attr"));
   p.aa_enabled = strdup (at ("aa-enabled"));
+  p.open_attr = open_test_attr;
   mkdir (at ("selinux"), 0700);
   mkdir (at ("attr"), 0700);
 
@@ -164,7 +174,6 @@ main (void)
   rmdir (at ("selinux"));
   rmdir (dir);
   free ((char *) p.selinuxfs);
-  free ((char *) p.task_attr);
   free ((char *) p.aa_enabled);
   return tap_done ();
 }
