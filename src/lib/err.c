@@ -15,14 +15,58 @@
 const char *husk_progname = "husk";
 int husk_level_prefix = 0;
 
-/* Every message is one line, whatever text it quotes (a path from argv or
- * a config, a file's name): control bytes become '?'. */
-static void
-err_one_line (char *s)
+/* Length of the well-formed UTF-8 sequence at s (2 to 4), or 0. */
+static size_t
+utf8_len (const unsigned char *s)
 {
-  for (; *s != '\0'; s++)
-    if ((unsigned char) *s < 0x20 || *s == 0x7f)
-      *s = '?';
+  size_t n;
+
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    n = 3;
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    n = 4;
+  else
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  /* Overlong, surrogates and beyond U+10FFFF. */
+  if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f)
+      || (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+    return 0;
+  return n;
+}
+
+/* Every message is one line that cannot steer a terminal, whatever text it
+ * quotes (a path from argv or a config, a file's name): C0 controls and
+ * DEL become '?', and so do C1 controls (U+0080-U+009F, which some
+ * terminals obey: U+009B is CSI) and bytes that are not well-formed UTF-8
+ * (a lone 0x9b is CSI to an 8-bit terminal). */
+static void
+err_one_line (char *text)
+{
+  unsigned char *s = (unsigned char *) text;
+
+  while (*s != '\0')
+    {
+      size_t n;
+
+      if (*s < 0x20 || *s == 0x7f)
+        *s++ = '?';
+      else if (*s < 0x80)
+        s++;
+      else if ((n = utf8_len (s)) == 0)
+        *s++ = '?';
+      else if (s[0] == 0xc2 && s[1] <= 0x9f)
+        {
+          s[0] = s[1] = '?';
+          s += 2;
+        }
+      else
+        s += n;
+    }
 }
 
 int

@@ -800,6 +800,19 @@ test_err (void)
       && strlen (err.msg) == sizeof err.msg - 1, "husk_err_prefix truncates");
   errno = EACCES;
   ok (husk_err_sys (&err, "x") == -1 && err.errnum == EACCES, "husk_err_sys");
+  /* Quoted text cannot break the line or steer a terminal. */
+  husk_err_set (&err, 0, "open %s", "a\nb\tc\x1b[31m\x7f");
+  ok (strcmp (err.msg, "open a?b?c?[31m?") == 0, "C0 controls and DEL become '?' (%s)", err.msg);
+  husk_err_set (&err, 0, "%s",
+                "x\xc2\x9b" "31m\x9b" "y\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff\xc0\xaf");
+  ok (strcmp (err.msg, "x??31m?y\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80???") == 0,
+      "C1 controls and ill-formed UTF-8 become '?', other UTF-8 stays (%s)", err.msg);
+  husk_err_set (&err, 0, "ok");
+  husk_err_hint (&err, "h\nint");
+  ok (strcmp (err.hint, "h?int") == 0, "hints too");
+  errno = ENOENT;
+  husk_err_sys (&err, "%s", "\xed\xa0\x80");
+  ok (strcmp (err.msg, "???") == 0 && err.errnum == ENOENT, "a UTF-16 surrogate is ill-formed");
 
   /* Capture stderr to check the printed lines. */
   f = tmpfile ();
