@@ -10,7 +10,7 @@ need_probe
 mounts_snapshot
 D=$TEST_TMP/inv
 mkdir -p "$D"
-MARK="sleep 2.$$$RANDOM"
+MARK="sleep 2.$(printf %07d%05d $$ $RANDOM)"
 host_has () { grep -qF -- "$1" /proc/self/mountinfo; }
 
 # Control: the sandbox itself sees its tmpfs at that path.

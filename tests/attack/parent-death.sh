@@ -16,7 +16,7 @@ cp "$HUSK" "$TEST_TMP/bin/husk"
 chmod 755 "$TEST_TMP/bin/husk"
 H=$TEST_TMP/bin/husk
 n=0
-marker () { n=$((n + 1)); echo "4242.$$$n"; }
+marker () { n=$((n + 1)); printf "4242.%07d%03d\n" $$ "$n"; }
 gone ()   # gone PATTERN: no process matches within 3 s
 {
   local i

@@ -21,7 +21,7 @@ wait_gone ()
 # --die-with-parent: SIGKILL the process that started husk; the sandboxed
 # program must die with it.  Without the flag (control) it survives.
 for mode in with without; do
-  marker="sleep 29.$$$RANDOM"
+  marker="sleep 29.$(printf %07d%05d $$ $RANDOM)"
   flag=(); [ $mode = with ] && flag=(--die-with-parent)
   ( "$HUSK" --ro-bind / / --unshare-pid "${flag[@]}" "$P" ${marker} </dev/null >/dev/null 2>&1; : ) &
   parent=$!
@@ -38,7 +38,7 @@ for mode in with without; do
   pkill -KILL -f -- "$marker"; wait_gone "$marker" 3
 done
 
-marker="sleep 28.$$$RANDOM"
+marker="sleep 28.$(printf %07d%05d $$ $RANDOM)"
 "$HUSK" --ro-bind / / --die-with-parent "$P" ${marker} </dev/null >/dev/null 2>&1 &
 husk_pid=$!
 for ((i = 0; i < 50; i++)); do pgrep -f -- "$P $marker" >/dev/null && break; sleep 0.1; done
