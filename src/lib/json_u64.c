@@ -5,7 +5,8 @@
  * is a value (after '[', ':', a ',' inside an array, or at the start) or an
  * object key: a number anywhere else is left for jansson to refuse.
  *
- * Must not: make syscalls; depend on plan, cli, oci or exec.
+ * Must not: make syscalls (but the one getrandom that seeds jansson);
+ * depend on plan, cli, oci or exec.
  */
 #include "lib/json_u64.h"
 
