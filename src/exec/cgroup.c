@@ -327,7 +327,7 @@ cgroup_mkdirs (struct exec_cgroup *cg, const char *base, const char *where, stru
       if (mkdir (cg->path, 0755) == 0)
         {
           cg->created = xrealloc (cg->created, (cg->n_created + 1) * sizeof *cg->created);
-          cg->created[cg->n_created++] = xstrdup (cg->path);
+          cg->created[cg->n_created++] = xstrdup (cg->path + cg->root_len);
           cg->fresh = last;
         }
       else if (errno != EEXIST)
@@ -496,7 +496,7 @@ cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk
   cleanup_free char *own = NULL;
   char msg[HUSK_ERR_MSG_MAX + 128];
 
-  *cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1 };
+  *cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1, .rootfd = -1 };
   if (!plan_has_cgroup_limits (plan))
     return 0;
   mnt = cgroup_v2_mount ();
@@ -505,6 +505,13 @@ cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk
     return husk_err_set (err, 0, "%s: no cgroup v2 hierarchy is mounted",
                          plan->cgroup_optional_origin.where ? plan->cgroup_optional_origin.where
                                                             : "cgroup limits");
+  /* What husk creates is removed at the end through this fd: by then the
+   * parent may be in a mount namespace the config joined, whose paths are
+   * its owner's. */
+  cg->rootfd = open (mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cg->rootfd < 0)
+    return husk_err_sys (err, "cgroup limits: open %s", mnt);
+  cg->root_len = strlen (mnt) + 1;
   own = xasprintf ("%s%s", mnt, strcmp (self, "/") == 0 ? "" : self);
   if (cgroup_make (plan, cg, mnt, own, err) == 0 && cgroup_apply (plan, cg, err) == 0
       && cgroup_devices (plan, cg, err) == 0)
@@ -518,7 +525,7 @@ cgroup_create (const struct husk_plan *plan, struct exec_cgroup *cg, struct husk
   husk_err_format (err, msg, sizeof msg);
   husk_warn ("%s: not applied, the container runs without a cgroup of its own (%s)",
              plan->cgroup_optional_origin.where, msg);
-  *cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1 };
+  *cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1, .rootfd = -1 };
   return 0;
 }
 
@@ -592,7 +599,9 @@ cgroup_destroy (struct exec_cgroup *cg)
    * cgroup that was there before husk is never in the list. */
   for (size_t i = cg->n_created; i-- > 0;)
     {
-      for (int k = 0; k < 2000 && rmdir (cg->created[i]) < 0 && errno == EBUSY; k++)
+      for (int k = 0; k < 2000 && cg->rootfd >= 0
+                      && unlinkat (cg->rootfd, cg->created[i], AT_REMOVEDIR) < 0 && errno == EBUSY;
+           k++)
         nanosleep (&pause, NULL);
       free (cg->created[i]);
     }
@@ -601,6 +610,8 @@ cgroup_destroy (struct exec_cgroup *cg)
   cg->n_created = 0;
   husk_cleanup_closep (&cg->dirfd);
   cg->dirfd = -1;
+  husk_cleanup_closep (&cg->rootfd);
+  cg->rootfd = -1;
   free (cg->path);
   cg->path = NULL;
 }

@@ -293,8 +293,10 @@ struct exec_cgroup
    * first, removed innermost first at the end (a cgroup that existed
    * before is never removed); fresh: the sandbox's cgroup is one of them;
    * denied: creating or setting it up failed for lack of permission. */
-  char **created;
+  char **created;         /* relative to rootfd */
   size_t n_created;
+  int rootfd;             /* the cgroup2 mount, opened before any namespace is joined */
+  size_t root_len;        /* strlen of its path, and the slash */
   bool fresh;
   bool denied;
   /* Issue 5 (linux.resources.devices): the device program attached to

@@ -701,6 +701,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   ctx.pasta.pid = ctx.pasta.pidfd = -1;
   ctx.pty.master = ctx.pty.stop[0] = ctx.pty.stop[1] = -1;
   ctx.joined_user = plan_joins_userns (plan);
+  ctx.cg = (struct exec_cgroup){ .dirfd = -1, .devices_prog_fd = -1, .rootfd = -1 };
   hooks_init (&ctx.hooks, plan);
   /* Joined namespaces first (issue 6): whether a user namespace was
    * joined decides whether a new one is needed.  Before them, what must
@@ -710,6 +711,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
    * library. */
   if (check_op_fds (plan, err) < 0 || lifecycle_check_fds (plan, err) < 0
       || hostproc_init (plan_joins_any_ns (plan), err) < 0 || lsm_check (plan, err) < 0
+      || cgroup_create (plan, &ctx.cg, err) < 0
       || lifecycle_join_userns (plan, err) < 0 || nsjoin_parent (plan, &ctx.joined_user, err) < 0
       || decide_namespaces (&ctx, err) < 0
       || procattrs_check (plan, err) < 0 || landlock_check (plan, err) < 0
@@ -717,6 +719,7 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
       || userns_check_maps (plan, ctx.ns, ctx.euid, ctx.egid, err) < 0
       || rlimits_parent_prepare (plan, err) < 0)
     {
+      cgroup_destroy (&ctx.cg);
       hooks_fini (&ctx.hooks);
       return -1;
     }
@@ -730,17 +733,12 @@ exec_run (const struct husk_plan *plan, int *status, struct husk_err *err)
   if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     {
       free (ctx.old_cwd);
+      cgroup_destroy (&ctx.cg);
       hooks_fini (&ctx.hooks);
       return husk_err_sys (err, "--die-with-parent: prctl");
     }
-  /* Seccomp profiles, cgroups, networking (issue 6). */
+  /* Seccomp profiles (issue 6); the cgroup was made before the joins. */
   seccomp_cache_store (plan);
-  if (cgroup_create (plan, &ctx.cg, err) < 0)
-    {
-      free (ctx.old_cwd);
-      hooks_fini (&ctx.hooks);
-      return -1;
-    }
 
   /* Before the signal handlers: idmap.c forks helpers (issue 5). */
   r = idmap_prepare (plan, &ctx.idmap_trees, err);

@@ -34,6 +34,10 @@ H=$TEST_TMP/holder     # the other user's: where it says it is ready
 mkdir -p "$H"
 chown "$u" "$H"
 
+# The host's cgroup v2 mount (the first in mountinfo), which the other
+# namespace covers with a tmpfs of its own.
+CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+
 # The other user's namespaces: /proc a tmpfs of links to the real entries,
 # except thread-self, self and sys, which lead to its own tree.
 setpriv --reuid="$u" --regid="$u" --clear-groups -- \
@@ -58,8 +62,9 @@ setpriv --reuid="$u" --regid="$u" --clear-groups -- \
   mount -t tmpfs none /sys/module
   mkdir -p /sys/module/apparmor/parameters
   echo Y > /sys/module/apparmor/parameters/enabled
+  [ -z "$3" ] || mount -t tmpfs none "$3"
   : > "$T/ready"
-  exec sleep 60' sh "$H" "$BAIT" 2>"$TEST_TMP/holder.err" &
+  exec sleep 60' sh "$H" "$BAIT" "$CG2" 2>"$TEST_TMP/holder.err" &
 holder=$!
 for _ in $(seq 100); do [ -e "$H/ready" ] && break; sleep 0.05; done
 ok "the other user's mount namespace is ready (control)" test -e "$H/ready"
@@ -99,6 +104,24 @@ hrun --oci "$B"
 is "oomScoreAdj and a sysctl, joined mount namespace: both reach the container" \
   "0 123 1" "$RC $(echo $OUT)"
 is "... the bait keeps its text" "ROOT-OWNED-BAIT" "$(cat "$BAIT")"
+
+# linux.cgroupsPath: the cgroup is made (and removed) in the host's
+# hierarchy, not in the tmpfs the other namespace put over it.
+if [ -n "$CG2" ] && [ -w "$CG2" ]; then
+  cgp=husk-test-pm-$$
+  config '' ", \"cgroupsPath\": \"/$cgp\"" '"/bin/cat", "/proc/self/cgroup"'
+  hrun --oci "$B"
+  is "cgroupsPath, joined mount namespace: the container is in the host's new cgroup" \
+    "0 0::/$cgp" "$RC $(grep '^0::' <<<"$OUT")"
+  ok "... which is removed afterwards" test ! -e "$CG2/$cgp"
+  is "... and nothing was made in the other namespace's tmpfs" "" \
+    "$(nsenter -m -t "$holder" ls -A "$CG2" 2>&1)"
+  rmdir "$CG2/$cgp" 2>/dev/null
+else
+  skip "cgroupsPath, joined mount namespace" "no writable cgroup v2 mount here"
+  skip "... which is removed afterwards" "as above"
+  skip "... and nothing was made in the other namespace's tmpfs" "as above"
+fi
 
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
