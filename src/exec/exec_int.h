@@ -33,6 +33,8 @@ enum sync_type
  * close-on-exec: -1 with errno. */
 int hostproc_init (bool needed, struct husk_err *err);
 int hostproc_open (const char *rel, int flags);
+/* PID's namespace NAME ("net", "user"): an O_RDONLY fd, or -1 with errno. */
+int hostproc_open_ns (pid_t pid, const char *name);
 
 int sync_send (int fd, enum sync_type type, const struct husk_err *err);
 /* Receive one message: 1 with *type (and *err for SYNC_ERROR), 0 on EOF, -1 on error. */

@@ -47,6 +47,19 @@ hostproc_init (bool needed, struct husk_err *err)
 }
 
 int
+hostproc_open_ns (pid_t pid, const char *name)
+{
+  char rel[64];
+
+  snprintf (rel, sizeof rel, "%ld/ns/%s", (long) pid, name);
+  if (hostproc_fd < 0)
+    return hostproc_open (rel, O_RDONLY);
+  /* ns/NAME is a magic link, which openat2's RESOLVE_BENEATH refuses; the
+   * walk from the host's procfs to it is the kernel's own. */
+  return openat (hostproc_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+int
 hostproc_open (const char *rel, int flags)
 {
   struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC | O_NOCTTY),

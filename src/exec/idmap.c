@@ -63,7 +63,6 @@ idmap_userns (const struct husk_op *op, struct husk_err *err)
 {
   int pfd[2];
   pid_t pid;
-  char path[64];
   int fd = -1, e = 0, st;
   const char *what = NULL;
 
@@ -93,8 +92,7 @@ idmap_userns (const struct husk_op *op, struct husk_err *err)
     what = "write gid_map", e = errno;
   else
     {
-      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
-      if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+      if ((fd = hostproc_open_ns (pid, "user")) < 0)
         what = "open its user namespace", e = errno;
     }
   close (pfd[1]);

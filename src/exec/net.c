@@ -125,7 +125,7 @@ net_move_devices (const struct husk_plan *plan, pid_t pid, struct husk_err *err)
   if (plan->n_netdevs == 0)
     return 0;
   snprintf (path, sizeof path, "/proc/%d/ns/net", (int) pid);
-  nsfd = open (path, O_RDONLY | O_CLOEXEC);
+  nsfd = hostproc_open_ns (pid, "net");
   if (nsfd < 0)
     return husk_err_sys (err, "%s: open %s", plan->netdevs[0].origin.where, path);
   nl = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);

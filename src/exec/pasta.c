@@ -85,10 +85,10 @@ static bool
 pasta_other_userns (pid_t pid)
 {
   struct stat self, child;
-  char path[64];
+  cleanup_fd int a = hostproc_open_ns (getpid (), "user");
+  cleanup_fd int b = hostproc_open_ns (pid, "user");
 
-  snprintf (path, sizeof path, "/proc/%ld/ns/user", (long) pid);
-  if (stat ("/proc/self/ns/user", &self) < 0 || stat (path, &child) < 0)
+  if (a < 0 || b < 0 || fstat (a, &self) < 0 || fstat (b, &child) < 0)
     return true;
   return self.st_dev != child.st_dev || self.st_ino != child.st_ino;
 }
@@ -111,13 +111,13 @@ pasta_start (const struct husk_plan *plan, pid_t pid, struct exec_pasta *p, stru
   if (!plan->pasta)
     return 0;
   snprintf (path, sizeof path, "/proc/%ld/ns/net", (long) pid);
-  netns = open (path, O_RDONLY | O_CLOEXEC);
+  netns = hostproc_open_ns (pid, "net");
   if (netns < 0)
     return husk_err_sys (err, "%s: open %s", where, path);
   if (pasta_other_userns (pid))
     {
       snprintf (path, sizeof path, "/proc/%ld/ns/user", (long) pid);
-      userns = open (path, O_RDONLY | O_CLOEXEC);
+      userns = hostproc_open_ns (pid, "user");
       if (userns < 0)
         return husk_err_sys (err, "%s: open %s", where, path);
     }
