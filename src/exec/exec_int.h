@@ -33,6 +33,9 @@ enum sync_type
  * close-on-exec: -1 with errno. */
 int hostproc_init (bool needed, struct husk_err *err);
 int hostproc_open (const char *rel, int flags);
+/* husk's own mount namespace, opened by hostproc_init when a namespace is
+ * joined; else -1. */
+int hostproc_host_mntns (void);
 /* PID's namespace NAME ("net", "user"): an O_RDONLY fd, or -1 with errno. */
 int hostproc_open_ns (pid_t pid, const char *name);
 

@@ -25,6 +25,7 @@
 #include "exec/exec_int.h"
 
 static int hostproc_fd = -1;
+static int hostproc_mntns = -1;
 
 int
 hostproc_init (bool needed, struct husk_err *err)
@@ -43,7 +44,17 @@ hostproc_init (bool needed, struct husk_err *err)
       return needed ? husk_err_set (err, 0, "the host's /proc is not a procfs") : 0;
     }
   hostproc_fd = fd;
+  /* For helpers that resolve paths themselves (pasta): husk's own mount
+   * namespace, to go back to. */
+  if (needed)
+    hostproc_mntns = openat (fd, "self/ns/mnt", O_RDONLY | O_CLOEXEC);
   return 0;
+}
+
+int
+hostproc_host_mntns (void)
+{
+  return hostproc_mntns;
 }
 
 int

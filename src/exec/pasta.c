@@ -47,6 +47,13 @@ pasta_exec (const struct husk_plan *plan, int netns_fd, int userns_fd, int pidfi
   size_t n = 0;
   int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
 
+  /* pasta opens the /proc/self/fd paths below itself: not in a mount
+   * namespace the config joined, whose /proc is its owner's.  Root goes
+   * back to its own (or pasta does not run); an unprivileged caller that
+   * joined a user namespace too cannot, and risks only its own rights. */
+  if (hostproc_host_mntns () >= 0 && setns (hostproc_host_mntns (), CLONE_NEWNS) < 0
+      && geteuid () == 0)
+    _exit (126);
   snprintf (net, sizeof net, "/proc/self/fd/%d", netns_fd);
   snprintf (user, sizeof user, "/proc/self/fd/%d", userns_fd);
   snprintf (pidfile, sizeof pidfile, "/proc/self/fd/%d", pidfile_fd);

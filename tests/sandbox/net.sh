@@ -57,6 +57,23 @@ is "--net pasta: a TCP connection to a loopback server on the host" "hello-from-
 [ -n "$ERR" ] && diag "$ERR"
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
+# As root with a joined mount namespace (--mntns): pasta still runs in
+# husk's own, where the /proc/self/fd paths husk hands it are husk's (the
+# joined one has an empty tmpfs on /proc).
+if is_root; then
+  unshare -m --propagation private sh -c 'mount -t tmpfs none /proc; exec sleep 30' &
+  mholder=$!
+  wait_exec "$mholder" sleep
+  "$P" tcp-serve "$port" >"$TEST_TMP/serve2.out" &
+  server=$!
+  for _ in $(seq 50); do grep -q listening "$TEST_TMP/serve2.out" 2>/dev/null && break; sleep 0.1; done
+  hrun "${SB[@]}" --mntns 5 --net "pasta:-T,$port" "$P" tcp-read "$port" 5<"/proc/$mholder/ns/mnt"
+  is "--net pasta with --mntns (root): the connection works" "hello-from-host" "$OUT"
+  kill "$server" "$mholder" 2>/dev/null
+  wait "$server" "$mholder" 2>/dev/null
+else
+  skip "--net pasta with --mntns (root)" "joining another mount namespace needs root"
+fi
 hrun "${SB[@]}" --net none "$P" tcp-read "$port"
 is "--net none: the host's server is out of reach" "ECONNREFUSED" "$OUT"
 for _ in $(seq 100); do pgrep -u "$(id -u)" -x pasta >/dev/null || break; sleep 0.05; done
