@@ -38,6 +38,9 @@ int hostproc_open (const char *rel, int flags);
 int hostproc_host_mntns (void);
 /* PID's namespace NAME ("net", "user"): an O_RDONLY fd, or -1 with errno. */
 int hostproc_open_ns (pid_t pid, const char *name);
+/* Its fstat: 0, or -1 with errno. */
+struct stat;
+int hostproc_stat_ns (pid_t pid, const char *name, struct stat *st);
 
 int sync_send (int fd, enum sync_type type, const struct husk_err *err);
 /* Receive one message: 1 with *type (and *err for SYNC_ERROR), 0 on EOF, -1 on error. */

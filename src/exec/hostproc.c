@@ -18,6 +18,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -68,6 +69,20 @@ hostproc_open_ns (pid_t pid, const char *name)
   /* ns/NAME is a magic link, which openat2's RESOLVE_BENEATH refuses; the
    * walk from the host's procfs to it is the kernel's own. */
   return openat (hostproc_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+int
+hostproc_stat_ns (pid_t pid, const char *name, struct stat *st)
+{
+  int fd = hostproc_open_ns (pid, name), r, saved;
+
+  if (fd < 0)
+    return -1;
+  r = fstat (fd, st);
+  saved = errno;
+  close (fd);
+  errno = saved;
+  return r;
 }
 
 int

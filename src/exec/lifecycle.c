@@ -143,13 +143,11 @@ format_started (char *buf, size_t len, pid_t pid, unsigned ns, bool pretty)
                          (int) pid);
   for (size_t i = 0; i < sizeof lifecycle_ns / sizeof lifecycle_ns[0] && n < len; i++)
     {
-      char path[64];
       struct stat st;
 
       if (!(ns & lifecycle_ns[i].bit))
         continue;
-      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, lifecycle_ns[i].name);
-      if (stat (path, &st) < 0)
+      if (hostproc_stat_ns (pid, lifecycle_ns[i].name, &st) < 0)
         continue; /* no id known: leave it out, as bwrap does */
       n += (size_t) snprintf (buf + n, len - n, "%s\"%s-namespace\": %" PRIuMAX, sep,
                               lifecycle_ns[i].name, (uintmax_t) st.st_ino);

@@ -70,14 +70,15 @@ static int
 nsjoin_differs (pid_t pid, const char *theirs, const char *ours, const char *where,
                 struct husk_err *err)
 {
-  char a[64], b[64];
+  char a[64];
   struct stat sa, sb;
 
   snprintf (a, sizeof a, "/proc/%d/ns/%s", (int) pid, theirs);
-  snprintf (b, sizeof b, "/proc/self/ns/%s", ours);
-  if (stat (b, &sb) < 0 && errno == ENOENT)
+  /* Through the host's /proc: a mount namespace joined before this one
+   * could answer for its owner. */
+  if (hostproc_stat_ns (getpid (), ours, &sb) < 0 && errno == ENOENT)
     return 0; /* a kind of namespace this kernel lacks */
-  if (stat (a, &sa) < 0)
+  if (hostproc_stat_ns (pid, theirs, &sa) < 0)
     {
       int e = errno;
 
