@@ -1,6 +1,8 @@
 /* lsm_kernel.c: SELinux labels and AppArmor profiles through the kernel's
- * own files, for a static husk (issue 9), which cannot dlopen libselinux or
- * libapparmor: a static glibc would load a second, shared libc with them.
+ * own files.  A static husk (issue 9) cannot dlopen libselinux or
+ * libapparmor (a static glibc would load a second, shared libc with them)
+ * and makes its checks here; every build writes the exec attributes here,
+ * through the opener src/exec/lsm.c passes (the host's /proc).
  *
  * What the library calls husk makes come down to:
  *   is_selinux_enabled      selinuxfs is mounted (at /sys/fs/selinux)
@@ -33,25 +35,6 @@
 #ifndef SELINUX_MAGIC
 #define SELINUX_MAGIC 0xf97cff8c
 #endif
-
-static int
-open_attr_by_path (const char *rel, int flags)
-{
-  char path[256];
-
-  if ((size_t) snprintf (path, sizeof path, "/proc/thread-self/attr/%s", rel) >= sizeof path)
-    {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-  return open (path, flags | O_CLOEXEC | O_NOCTTY);
-}
-
-const struct lsm_kernel_paths lsm_kernel_paths = {
-  .selinuxfs = "/sys/fs/selinux",
-  .aa_enabled = "/sys/module/apparmor/parameters/enabled",
-  .open_attr = open_attr_by_path,
-};
 
 /* One write(2) of LEN bytes to FD, which is closed: the kernel takes a
  * process attribute from a single write only. */

@@ -9,13 +9,10 @@ struct lsm_kernel_paths
   const char *selinuxfs;  /* "/sys/fs/selinux" */
   const char *aa_enabled; /* "/sys/module/apparmor/parameters/enabled" */
   /* Opens the calling thread's attribute REL ("exec", "apparmor/exec",
-   * "apparmor") with FLAGS: an fd, or -1 with errno.  The default opens
-   * /proc/thread-self/attr/REL by path; husk's executor passes one that
-   * goes through the host's /proc (src/exec/hostproc.c). */
+   * "apparmor") with FLAGS: an fd, or -1 with errno.  husk's executor
+   * passes one that goes through the host's /proc (src/exec/lsm.c). */
   int (*open_attr) (const char *rel, int flags);
 };
-
-extern const struct lsm_kernel_paths lsm_kernel_paths;
 
 /* 1 when selinuxfs is mounted at p->selinuxfs, else 0. */
 int lsmk_selinux_enabled (const struct lsm_kernel_paths *p);

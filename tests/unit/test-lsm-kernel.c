@@ -43,6 +43,23 @@ open_test_attr (const char *rel, int flags)
   return open (path, flags | O_CLOEXEC);
 }
 
+/* This system's own attributes, by path (the executor goes through the
+ * host's /proc fd; no namespace is joined here). */
+static int
+open_real_attr (const char *rel, int flags)
+{
+  char path[512];
+
+  snprintf (path, sizeof path, "/proc/thread-self/attr/%s", rel);
+  return open (path, flags | O_CLOEXEC);
+}
+
+static const struct lsm_kernel_paths real = {
+  .selinuxfs = "/sys/fs/selinux",
+  .aa_enabled = "/sys/module/apparmor/parameters/enabled",
+  .open_attr = open_real_attr,
+};
+
 static void
 put (const char *name, const char *text)
 {
@@ -142,13 +159,13 @@ main (void)
   }
 
   /* This system's real files. */
-  ok (lsmk_selinux_enabled (&lsm_kernel_paths) == (access ("/sys/fs/selinux/enforce", F_OK) == 0),
+  ok (lsmk_selinux_enabled (&real) == (access ("/sys/fs/selinux/enforce", F_OK) == 0),
       "SELinux enabled here: %d, as /sys/fs/selinux/enforce says",
-      lsmk_selinux_enabled (&lsm_kernel_paths));
-  if (!lsmk_selinux_enabled (&lsm_kernel_paths))
+      lsmk_selinux_enabled (&real));
+  if (!lsmk_selinux_enabled (&real))
     {
       errno = 0;
-      r = lsmk_selinux_set_exec (&lsm_kernel_paths, "system_u:system_r:container_t:s0");
+      r = lsmk_selinux_set_exec (&real, "system_u:system_r:container_t:s0");
       ok (r == -1 && errno != 0, "without SELinux, the kernel refuses an exec context (%s)",
           strerror (errno));
     }
@@ -161,9 +178,9 @@ main (void)
       c = 0;
     if (fd >= 0)
       close (fd);
-    ok (lsmk_apparmor_enabled (&lsm_kernel_paths) == (c == 'Y'),
+    ok (lsmk_apparmor_enabled (&real) == (c == 'Y'),
         "AppArmor enabled here: %d, as /sys/module/apparmor says",
-        lsmk_apparmor_enabled (&lsm_kernel_paths));
+        lsmk_apparmor_enabled (&real));
   }
 
   unlink (at ("attr/apparmor/exec"));
